@@ -1,0 +1,225 @@
+"""People's enrollments, their dated paths, completions and sent interventions."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from roles.models import Intervention, PathStep, RolePackVersion, Track
+
+
+class OrgSettings(models.Model):
+    """The organisation's settings: a single row, edited in the admin."""
+
+    nudge_hour = models.PositiveSmallIntegerField(
+        default=9,
+        validators=[MaxValueValidator(23)],
+        help_text="Local hour at which a working day's interventions become due.",
+    )
+    accountability_after_day = models.PositiveSmallIntegerField(
+        default=10,
+        help_text="Working day after which managers may see accountability views; "
+        "before it, only support.",
+    )
+    hourly_rate = models.DecimalField(
+        max_digits=10, decimal_places=2, default=60, help_text="Loaded hourly cost of an employee."
+    )
+    currency = models.CharField(max_length=3, default="EUR")
+
+    class Meta:
+        verbose_name = "organisation settings"
+        verbose_name_plural = "organisation settings"
+
+    def __str__(self) -> str:
+        return "Organisation settings"
+
+    @classmethod
+    def load(cls) -> "OrgSettings":
+        obj, _ = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+class Holiday(models.Model):
+    date = models.DateField(unique=True)
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.name}"
+
+
+class Enrollment(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollment"
+    )
+    version = models.ForeignKey(
+        RolePackVersion, on_delete=models.PROTECT, related_name="enrollments"
+    )
+    name = models.CharField(max_length=200, blank=True)
+    track = models.CharField(max_length=12, choices=Track.choices, default=Track.PRESCRIPTIVE)
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_enrollments",
+    )
+    buddy = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="buddy_enrollments",
+    )
+    start_date = models.DateField(help_text="First day with access to the AI tool.")
+    timezone = models.CharField(max_length=64, default="UTC")
+    values = models.JSONField(
+        default=dict, blank=True, help_text="The person's own prompt variable values."
+    )
+    holdout = models.BooleanField(
+        default=False, help_text="Randomly held out of interventions to measure their uplift."
+    )
+    # Derived from start_date, timezone and the holidays when the path is generated.
+    day1 = models.DateField(null=True, blank=True)
+    day7 = models.DateField(null=True, blank=True)
+    window_ends_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text="End of working day 7, local time."
+    )
+    first_visit_at = models.DateTimeField(null=True, blank=True)
+    enrolled_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["start_date", "id"]
+        indexes = [models.Index(fields=["version", "start_date"])]
+
+    def __str__(self) -> str:
+        return self.name or self.user.email
+
+
+class EnrollmentDay(models.Model):
+    """Working day N of an enrollment: its local date and when it begins for triggers.
+
+    Days 1–7 carry the path; days 30 and 90 carry the reinforcement check-ins.
+    """
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="days")
+    number = models.PositiveSmallIntegerField()
+    date = models.DateField()
+    begins_at = models.DateTimeField(help_text="The nudge hour of that date, local time, in UTC.")
+
+    class Meta:
+        ordering = ["enrollment", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment", "number"], name="enrollmentday_unique_number"
+            ),
+        ]
+        indexes = [models.Index(fields=["number", "begins_at"])]
+
+    def __str__(self) -> str:
+        return f"day {self.number}: {self.date}"
+
+
+class StepCompletion(models.Model):
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="step_completions"
+    )
+    step = models.ForeignKey(PathStep, on_delete=models.PROTECT, related_name="+")
+    done_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment", "step"], name="stepcompletion_unique_step"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step} done by {self.enrollment}"
+
+
+class FvmCompletion(models.Model):
+    """The First Value Moment: at most one per enrollment (a unique constraint)."""
+
+    enrollment = models.OneToOneField(
+        Enrollment, on_delete=models.CASCADE, related_name="fvm_completion"
+    )
+    completed_at = models.DateTimeField()
+    local_date = models.DateField(help_text="completed_at in the employee's timezone.")
+    ttv = models.PositiveSmallIntegerField("TTV (working days)")
+    minutes_taken = models.PositiveIntegerField()
+    minutes_saved = models.IntegerField(help_text="Role baseline − minutes taken; may be negative.")
+    evidence = models.TextField()
+    rating = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__gte=1, rating__lte=5), name="fvmcompletion_rating_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"FVM of {self.enrollment} on {self.local_date}"
+
+
+class InterventionSend(models.Model):
+    """One (enrollment, intervention) pair, recorded once when it falls due."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled (first value reached first)"
+        HELD_OUT = "held_out", "Held out (measurement group)"
+
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="intervention_sends"
+    )
+    intervention = models.ForeignKey(Intervention, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    due_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-due_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment", "intervention"], name="interventionsend_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self) -> str:
+        return f"{self.intervention} for {self.enrollment} ({self.status})"
+
+
+class Checkin(models.Model):
+    """Reinforcement at working day 30 and 90: is the person still using it?"""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="checkins")
+    day = models.PositiveSmallIntegerField()
+    due_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    active = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["enrollment", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "day"], name="checkin_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"day {self.day} check-in of {self.enrollment}"

@@ -1,0 +1,203 @@
+"""The role pack: one role's whole configuration, versioned.
+
+A pack's content lives on its versions. A published version never changes (an
+enrollment keeps the version it started with); editing makes a new draft.
+Prompts and demos belong to a version too but live in ``templates_library``.
+Path steps refer to them by slug so that this app imports nothing above it.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+DAY_VALIDATORS = [MinValueValidator(1), MaxValueValidator(7)]
+
+
+class RolePack(models.Model):
+    slug = models.SlugField(max_length=80, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class RolePackVersion(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    pack = models.ForeignKey(RolePack, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+
+    fvm_deliverable = models.CharField("FVM deliverable", max_length=300)
+    fvm_baseline_minutes = models.PositiveIntegerField(
+        "baseline minutes", help_text="Minutes the deliverable takes without AI."
+    )
+    fvm_target_minutes = models.PositiveIntegerField(
+        "target minutes", help_text="Minutes with AI; must be below the baseline."
+    )
+    fvm_evidence = models.CharField("evidence", max_length=300, blank=True)
+
+    context_audience = models.CharField("audience", max_length=300, blank=True)
+    context_terminology = models.JSONField(
+        "terminology", default=dict, blank=True, help_text="Term → meaning."
+    )
+    context_output_format = models.CharField("output format", max_length=500, blank=True)
+
+    holdout_percent = models.PositiveSmallIntegerField(
+        default=0,
+        validators=[MaxValueValidator(50)],
+        help_text="Share of new enrollments randomly held out of interventions, to measure uplift.",
+    )
+    content_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pack__slug", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pack", "number"], name="rolepackversion_unique_number"
+            ),
+            models.UniqueConstraint(
+                fields=["pack"],
+                condition=Q(status="draft"),
+                name="rolepackversion_one_draft_per_pack",
+            ),
+            models.CheckConstraint(
+                condition=Q(fvm_target_minutes__lt=models.F("fvm_baseline_minutes")),
+                name="rolepackversion_target_below_baseline",
+                violation_error_message="Target minutes must be below baseline minutes.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pack.slug} v{self.number} ({self.status})"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def fvm_sentence(self) -> str:
+        return fvm_sentence(
+            role=self.name,
+            deliverable=self.fvm_deliverable,
+            target=self.fvm_target_minutes,
+            baseline=self.fvm_baseline_minutes,
+        )
+
+
+def fvm_sentence(*, role: str, deliverable: str, target, baseline) -> str:
+    article = "An" if role[:1].lower() in "aeiou" else "A"
+    return (
+        f"{article} {role[:1].lower()}{role[1:]} has reached first value when they have "
+        f"{deliverable} in {target} minutes instead of {baseline}."
+    )
+
+
+class Track(models.TextChoices):
+    PRESCRIPTIVE = "prescriptive", "Prescriptive (late majority)"
+    EXPLORATORY = "exploratory", "Exploratory (early adopters)"
+
+
+class PathStep(models.Model):
+    class Kind(models.TextChoices):
+        WATCH_DEMO = "watch_demo", "Watch a demo"
+        TRY_PROMPT = "try_prompt", "Try a prompt"
+        FVM_TASK = "fvm_task", "FVM task"
+        REFLECT = "reflect", "Reflect"
+        READ = "read", "Read"
+
+    version = models.ForeignKey(RolePackVersion, on_delete=models.CASCADE, related_name="steps")
+    track = models.CharField(max_length=12, choices=Track.choices)
+    day = models.PositiveSmallIntegerField(validators=DAY_VALIDATORS)
+    order = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    title = models.CharField(max_length=200, blank=True)
+    body = models.TextField(blank=True, help_text="Markdown: what to do, step by step.")
+    prompt_slug = models.SlugField(max_length=80, blank=True)
+    demo_slug = models.SlugField(max_length=80, blank=True)
+    expected_output = models.TextField(
+        blank=True, help_text="Markdown: what a good result looks like."
+    )
+
+    class Meta:
+        ordering = ["version", "track", "day", "order", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(day__gte=1, day__lte=7), name="pathstep_day_1_to_7"),
+            models.UniqueConstraint(
+                fields=["version", "track"],
+                condition=Q(kind="fvm_task"),
+                name="pathstep_one_fvm_task_per_track",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.track} day {self.day}: {self.title or self.get_kind_display()}"
+
+
+class Intervention(models.Model):
+    class Kind(models.TextChoices):
+        MANAGER_NUDGE = "manager_nudge", "Manager nudge"
+        MICROTRAINING = "microtraining", "Microtraining"
+        POWER_USER_SESSION = "power_user_session", "Power-user session"
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        SLACK = "slack", "Slack webhook"
+        TEAMS = "teams", "Teams webhook"
+        IN_APP = "in_app", "In-app banner"
+
+    version = models.ForeignKey(
+        RolePackVersion, on_delete=models.CASCADE, related_name="interventions"
+    )
+    day = models.PositiveSmallIntegerField(validators=DAY_VALIDATORS)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
+    webhook_url = models.URLField(blank=True, help_text="Slack or Teams incoming webhook (https).")
+    message = models.TextField(help_text="Markdown; {{name}}, {{manager_name}}, {{role}}, …")
+
+    class Meta:
+        ordering = ["version", "day", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "day", "kind"], name="intervention_unique_day_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"day {self.day} {self.get_kind_display()} ({self.channel})"
+
+
+class Kpi(models.Model):
+    class Direction(models.TextChoices):
+        DOWN = "down", "Lower is better"
+        UP = "up", "Higher is better"
+
+    version = models.ForeignKey(RolePackVersion, on_delete=models.CASCADE, related_name="kpis")
+    name = models.CharField(max_length=120)
+    unit = models.CharField(max_length=40)
+    baseline = models.DecimalField(max_digits=14, decimal_places=4)
+    target = models.DecimalField(max_digits=14, decimal_places=4)
+    direction = models.CharField(max_length=4, choices=Direction.choices, default=Direction.DOWN)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["version", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "name"], name="kpi_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.unit})"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TemplatesLibraryConfig(AppConfig):
+    name = "templates_library"
+    verbose_name = "Prompt library"
