@@ -191,6 +191,10 @@ class InterventionSend(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # When a send task is expected to pick the row up; a pending row well past it lost its
+    # task (broker down) and the sweep enqueues it again.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    recipient = models.CharField(max_length=254, blank=True, help_text="Who it went to.")
 
     class Meta:
         ordering = ["-due_at"]
@@ -214,6 +218,8 @@ class Checkin(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     active = models.BooleanField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["enrollment", "day"]
