@@ -1,0 +1,107 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from roles.models import RolePack
+
+from .kpis import kpi_measurement_add
+from .models import KpiMeasurement
+from .permissions import IsEnablementOrAdmin
+from .readiness import readiness_report
+from .reports import ReportInputError, report_filters_build
+from .selectors import report_json
+
+FILTER_PARAMETERS = [
+    OpenApiParameter("role", str, description="Role pack slug."),
+    OpenApiParameter("cohort", str, description="ISO week of the start date, e.g. 2026-W07."),
+    OpenApiParameter("manager", str, description="Manager's email."),
+    OpenApiParameter(
+        "as_of",
+        str,
+        description="YYYY-MM-DD (end of that day, settings.TIME_ZONE) or ISO 8601; default now.",
+    ),
+]
+
+
+def _filters_or_400(request):
+    params = {k: request.query_params.get(k) for k in ("role", "cohort", "manager", "as_of")}
+    try:
+        return report_filters_build(**params), None
+    except ReportInputError as exc:
+        field, _, message = str(exc).partition(": ")
+        return None, Response({field: [message]}, status=status.HTTP_400_BAD_REQUEST)
+
+
+class ActivationReportApi(APIView):
+    """The activation report (the same numbers as `activation_report --format json`)."""
+
+    permission_classes = [IsEnablementOrAdmin]
+
+    @extend_schema(parameters=FILTER_PARAMETERS, responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        filters, error = _filters_or_400(request)
+        return error or Response(report_json(filters))
+
+
+class ReadinessReportApi(APIView):
+    """Expansion readiness: five pass/fail checks with their evidence."""
+
+    permission_classes = [IsEnablementOrAdmin]
+
+    @extend_schema(parameters=FILTER_PARAMETERS[3:], responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        filters, error = _filters_or_400(request)
+        return error or Response(readiness_report(filters))
+
+
+class KpiMeasurementOutputSerializer(serializers.ModelSerializer):
+    role = serializers.SlugRelatedField(source="pack", slug_field="slug", read_only=True)
+
+    class Meta:
+        model = KpiMeasurement
+        fields = ["id", "role", "kpi_name", "measured_on", "value", "is_baseline", "note"]
+
+
+class KpiMeasurementInputSerializer(serializers.Serializer):
+    role = serializers.SlugRelatedField(slug_field="slug", queryset=RolePack.objects.all())
+    kpi_name = serializers.CharField(max_length=120)
+    measured_on = serializers.DateField()
+    value = serializers.DecimalField(max_digits=14, decimal_places=4)
+    is_baseline = serializers.BooleanField(default=False)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class KpiMeasurementApi(APIView):
+    """KPI measurements over time: list (optionally ?role=) and add one."""
+
+    permission_classes = [IsEnablementOrAdmin]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("role", str)],
+        responses=KpiMeasurementOutputSerializer(many=True),
+    )
+    def get(self, request):
+        qs = KpiMeasurement.objects.select_related("pack").order_by("pack__slug", "measured_on")
+        if request.query_params.get("role"):
+            qs = qs.filter(pack__slug=request.query_params["role"])
+        return Response(KpiMeasurementOutputSerializer(qs[:1000], many=True).data)
+
+    @extend_schema(
+        request=KpiMeasurementInputSerializer, responses={201: KpiMeasurementOutputSerializer}
+    )
+    def post(self, request):
+        serializer = KpiMeasurementInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            measurement = kpi_measurement_add(
+                pack=data.pop("role"), created_by=request.user, **data
+            )
+        except DjangoValidationError as exc:
+            return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            KpiMeasurementOutputSerializer(measurement).data, status=status.HTTP_201_CREATED
+        )

@@ -1,0 +1,114 @@
+"""Small server-side SVG charts: accessible (<title>/<desc>, values as text) and readable
+without colour (benchmarks are dashed/dotted lines with their own labels)."""
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+ROW = 30
+LABEL_W = 190
+VALUE_W = 150
+TOP = 34
+BENCHMARK_DASH = {"minimum": "8 4", "top_quartile": "2 3"}
+
+
+def _open(chart_id: str, title: str, desc: str, width: int, height: int) -> list[str]:
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" id="{escape(chart_id)}"'
+        f' viewBox="0 0 {width} {height}" width="100%" style="max-width:{width}px"'
+        f' aria-labelledby="{escape(chart_id)}-title {escape(chart_id)}-desc"'
+        ' font-family="system-ui, sans-serif" font-size="13">',
+        f'<title id="{escape(chart_id)}-title">{escape(title)}</title>',
+        f'<desc id="{escape(chart_id)}-desc">{escape(desc)}</desc>',
+    ]
+
+
+def bar_chart(
+    *,
+    chart_id: str,
+    title: str,
+    desc: str,
+    bars: list[tuple[str, float | None, str]],
+    max_value: float | None = None,
+    benchmarks: list[tuple[str, float, str]] = (),
+    width: int = 640,
+) -> SafeString:
+    """Horizontal bars ``(label, value or None, text shown beside the bar)`` and optional
+    vertical benchmark lines ``(key, value, label)``."""
+    values = [v for _, v, _ in bars if v is not None]
+    top = max([max_value or 0, *values, *(b[1] for b in benchmarks)]) or 1
+    plot_w = width - LABEL_W - VALUE_W
+    height = TOP + ROW * max(len(bars), 1) + 12
+
+    def x(value: float) -> float:
+        return LABEL_W + plot_w * value / top
+
+    parts = _open(chart_id, title, desc, width, height)
+    parts.append(
+        f'<line x1="{LABEL_W}" y1="{TOP - 6}" x2="{LABEL_W}" y2="{height - 8}" stroke="#57606a"/>'
+    )
+    if not bars:
+        parts.append(f'<text x="{LABEL_W + 8}" y="{TOP + 18}" fill="#57606a">No data yet.</text>')
+    for i, (label, value, text) in enumerate(bars):
+        y = TOP + i * ROW
+        parts.append(
+            f'<text x="{LABEL_W - 8}" y="{y + 19}" text-anchor="end">{escape(label)}</text>'
+        )
+        if value is not None:
+            parts.append(
+                f'<rect x="{LABEL_W}" y="{y + 5}" width="{max(x(value) - LABEL_W, 0):.1f}" '
+                f'height="{ROW - 10}" fill="#0b5cad"><title>{escape(label)}: {escape(text)}'
+                "</title></rect>"
+            )
+        end = x(value) if value is not None else LABEL_W
+        parts.append(f'<text x="{end + 6:.1f}" y="{y + 19}" fill="#1b1f24">{escape(text)}</text>')
+    for i, (key, value, label) in enumerate(benchmarks):
+        bx = x(value)
+        dash = BENCHMARK_DASH.get(key, "4 4")
+        parts.append(
+            f'<g class="benchmark benchmark-{escape(key)}"><line x1="{bx:.1f}" y1="{TOP - 6}" '
+            f'x2="{bx:.1f}" y2="{height - 8}" stroke="#9a6700" stroke-width="2" '
+            f'stroke-dasharray="{dash}"/><text x="{bx:.1f}" y="{12 + i * 13}" '
+            f'text-anchor="middle" fill="#9a6700">{escape(label)}</text></g>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))
+
+
+def column_chart(
+    *,
+    chart_id: str,
+    title: str,
+    desc: str,
+    columns: list[tuple[str, int]],
+    x_label: str,
+    width: int = 640,
+    height: int = 220,
+) -> SafeString:
+    """Vertical columns ``(label, count)`` with the count written above each column."""
+    top = max((v for _, v in columns), default=0) or 1
+    left, bottom, plot_h = 20, height - 40, height - 80
+    slot = (width - left * 2) / max(len(columns), 1)
+    parts = _open(chart_id, title, desc, width, height)
+    parts.append(
+        f'<line x1="{left}" y1="{bottom}" x2="{width - left}" y2="{bottom}" stroke="#57606a"/>'
+    )
+    for i, (label, value) in enumerate(columns):
+        h = plot_h * value / top
+        cx = left + slot * i
+        parts.append(
+            f'<rect x="{cx + slot * 0.15:.1f}" y="{bottom - h:.1f}" width="{slot * 0.7:.1f}" '
+            f'height="{h:.1f}" fill="#0b5cad"><title>{escape(label)}: {value}</title></rect>'
+            f'<text x="{cx + slot / 2:.1f}" y="{bottom - h - 5:.1f}" '
+            f'text-anchor="middle">{value}</text>'
+            f'<text x="{cx + slot / 2:.1f}" y="{bottom + 16}" text-anchor="middle">'
+            f"{escape(label)}</text>"
+        )
+    parts.append(
+        f'<text x="{width / 2:.0f}" y="{height - 6}" text-anchor="middle" fill="#57606a">'
+        f"{escape(x_label)}</text></svg>"
+    )
+    return mark_safe("".join(parts))
+
+
+def percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0%}"

@@ -1,0 +1,64 @@
+"""Cost per meaningful user and the value of minutes saved against cost (ROI)."""
+
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+
+from onboarding.models import Checkin, Enrollment, FvmCompletion, OrgSettings
+
+from .models import CostEntry
+from .reports import ReportFilters
+
+
+def meaningful_users_count(*, as_of) -> int:
+    """Reached FVM (by as_of) and answered "still active" at the day-30 check-in."""
+    active_30 = Exists(
+        Checkin.objects.filter(enrollment=OuterRef("pk"), day=30, active=True).filter(
+            Q(answered_at__isnull=True) | Q(answered_at__lte=as_of)
+        )
+    )
+    return (
+        Enrollment.objects.filter(fvm_completion__completed_at__lte=as_of).filter(active_30).count()
+    )
+
+
+def cost_summary(filters: ReportFilters) -> dict:
+    """Organisation-wide: costs are not split by role, so only as_of applies.
+
+    Costs = every entry whose period started on or before the as-of date, counted in full.
+    Value = minutes saved by FVM completions recorded by as_of × OrgSettings.hourly_rate ÷ 60.
+    """
+    as_of = filters.as_of
+    entries = CostEntry.objects.filter(period_start__lte=filters.as_of_date)
+    by_kind = {
+        row["kind"]: row["total"]
+        for row in entries.values("kind").annotate(total=Sum("amount"), n=Count("id")).order_by()
+    }
+    costs = {kind: by_kind.get(kind) or Decimal("0") for kind in CostEntry.Kind.values}
+    total_cost = sum(costs.values(), Decimal("0"))
+    meaningful = meaningful_users_count(as_of=as_of)
+    minutes = (
+        FvmCompletion.objects.filter(completed_at__lte=as_of).aggregate(m=Sum("minutes_saved"))["m"]
+        or 0
+    )
+    org = OrgSettings.load()
+    value = (Decimal(minutes) / Decimal(60) * org.hourly_rate).quantize(Decimal("0.01"))
+    if meaningful == 0:
+        per_user, message = None, "No meaningful users yet (FVM reached and active at day 30)."
+    elif total_cost == 0:
+        per_user, message = None, "No costs recorded yet: add cost entries in the admin."
+    else:
+        per_user, message = (total_cost / meaningful).quantize(Decimal("0.01")), ""
+    roi = ((value - total_cost) / total_cost).quantize(Decimal("0.0001")) if total_cost else None
+    return {
+        "currency": org.currency,
+        "costs": {**{k: str(v) for k, v in costs.items()}, "total": str(total_cost)},
+        "cost_entries": entries.count(),
+        "meaningful_users": meaningful,
+        "cost_per_meaningful_user": str(per_user) if per_user is not None else None,
+        "cost_per_meaningful_user_message": message,
+        "minutes_saved_total": minutes,
+        "hourly_rate": str(org.hourly_rate),
+        "value_of_minutes_saved": str(value),
+        "roi": str(roi) if roi is not None else None,
+    }

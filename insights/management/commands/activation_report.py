@@ -1,0 +1,86 @@
+import csv
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+from django.core.serializers.json import DjangoJSONEncoder
+
+from insights.reports import ReportInputError, report_filters_build
+from insights.selectors import ROW_COLUMNS, csv_cell, report_json
+
+
+class Command(BaseCommand):
+    help = "Day-7 FVM completion and value per role, as of a date (see docs/metrics.md)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--role", help="Only this role pack (slug).")
+        parser.add_argument("--cohort", help="Only people who started in this ISO week (2026-W07).")
+        parser.add_argument("--manager", help="Only the reports of this manager (email).")
+        parser.add_argument(
+            "--as-of",
+            dest="as_of",
+            help="DATE (end of that day in settings.TIME_ZONE) or ISO 8601 date-time; default now.",
+        )
+        parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
+    def handle(self, *args, **options):
+        try:
+            filters = report_filters_build(
+                as_of=options["as_of"],
+                role=options["role"],
+                cohort=options["cohort"],
+                manager=options["manager"],
+            )
+        except ReportInputError as exc:
+            raise CommandError(str(exc)) from exc
+        report = report_json(filters)
+        rows = [*report["roles"], report["overall"]]
+        if options["format"] == "json":
+            self.stdout.write(json.dumps(report, cls=DjangoJSONEncoder, indent=2))
+        elif options["format"] == "csv":
+            writer = csv.writer(self.stdout, lineterminator="\n")
+            writer.writerow(["role", *ROW_COLUMNS])
+            for row in rows:
+                writer.writerow(
+                    [csv_cell(row["role"] if row["role"] else "(all)")]
+                    + ["" if row[c] is None else row[c] for c in ROW_COLUMNS]
+                )
+        else:
+            self._table(report, rows)
+
+    def _table(self, report, rows):
+        header = [
+            "role",
+            "enrolled",
+            "eligible",
+            "in window",
+            "reached≤7",
+            "rate",
+            "median TTV",
+            "FVM",
+            "min saved",
+        ]
+        lines = [header]
+        for row in rows:
+            rate = row["rate_within_7"]
+            lines.append(
+                [
+                    row["role"] or "ALL",
+                    str(row["enrolled"]),
+                    str(row["eligible"]),
+                    str(row["in_window"]),
+                    str(row["reached_within_7"]),
+                    "n/a" if rate is None else f"{rate:.0%}",
+                    "—" if row["median_ttv"] is None else f"{row['median_ttv']:g}",
+                    str(row["fvm_total"]),
+                    str(row["minutes_saved_total"]),
+                ]
+            )
+        widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+        self.stdout.write(
+            f"Activation as of the end of {report['as_of']} — benchmarks: 40% minimum, "
+            "65% top quartile"
+        )
+        for line in lines:
+            self.stdout.write(
+                "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True))
+            )

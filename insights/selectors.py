@@ -1,0 +1,191 @@
+"""Everything the dashboard shows, assembled once: charts and their CSV rows share it."""
+
+from . import charts
+from .costs import cost_summary
+from .kpis import kpi_overview
+from .reports import (
+    BENCHMARKS,
+    ReportFilters,
+    activated_no_value,
+    activation_report,
+    cohort_rows,
+    funnel,
+    intervention_effectiveness,
+    non_activated,
+    ttv_distribution,
+    ttv_histogram,
+)
+
+CHARTS = ("by-role", "by-cohort", "ttv", "funnel", "minutes-saved", "interventions", "kpis")
+_BENCHMARK_LINES = [
+    ("minimum", BENCHMARKS["minimum"], "40% minimum"),
+    ("top_quartile", BENCHMARKS["top_quartile"], "65% top quartile"),
+]
+
+
+def _rate_bars(rows: list[dict], key: str) -> list[tuple[str, float | None, str]]:
+    return [
+        (
+            row[key] or "all",
+            row["rate_within_7"],
+            f"{charts.percent(row['rate_within_7'])} ({row['reached_within_7']}/"
+            f"{row['eligible']} eligible, {row['in_window']} in window)",
+        )
+        for row in rows
+    ]
+
+
+def report_json(filters: ReportFilters) -> dict:
+    """The public report plus the extra keys the API and `--format json` share."""
+    report = activation_report(filters)
+    report["interventions"] = intervention_effectiveness(filters)
+    report["costs"] = cost_summary(filters)
+    return report
+
+
+def dashboard_data(filters: ReportFilters) -> dict:
+    report = activation_report(filters)
+    cohorts = cohort_rows(filters)
+    distribution = ttv_distribution(ttv_histogram(filters))
+    stages = funnel(filters)
+    people, people_total = non_activated(filters)
+    trap, trap_total = activated_no_value(filters)
+    interventions = intervention_effectiveness(filters)
+    kpis = kpi_overview(role=filters.role)
+    costs = cost_summary(filters)
+    role_rows = report["roles"]
+    svg = {
+        "by_role": charts.bar_chart(
+            chart_id="chart-by-role",
+            title="Day-7 FVM completion by role",
+            desc="Share of eligible people who reached first value within 7 working days, "
+            "per role, against the 40% minimum (dashed) and 65% top-quartile (dotted) lines.",
+            bars=_rate_bars([report["overall"], *role_rows], "role"),
+            max_value=1,
+            benchmarks=_BENCHMARK_LINES,
+        ),
+        "by_cohort": charts.bar_chart(
+            chart_id="chart-by-cohort",
+            title="Day-7 FVM completion by weekly cohort",
+            desc="Per ISO week of the start date, the share of eligible people who reached "
+            "first value within 7 working days, against the 40% and 65% benchmark lines.",
+            bars=_rate_bars(cohorts, "cohort"),
+            max_value=1,
+            benchmarks=_BENCHMARK_LINES,
+        ),
+        "ttv": charts.column_chart(
+            chart_id="chart-ttv",
+            title="Time to value",
+            desc="FVM completions by time to value in working days (1 to 7, then 8 or more).",
+            columns=[(d["ttv"], d["completions"]) for d in distribution],
+            x_label="working days to first value",
+        ),
+        "funnel": charts.bar_chart(
+            chart_id="chart-funnel",
+            title="From enrollment to lasting use",
+            desc="People at each stage: enrolled, first visit, first step, FVM within 7 "
+            "working days (eligible people only), active at the day-30 and day-90 check-ins.",
+            bars=[(s["label"], s["people"], str(s["people"])) for s in stages],
+        ),
+        "minutes_saved": charts.bar_chart(
+            chart_id="chart-minutes-saved",
+            title="Minutes saved per role",
+            desc="Sum over recorded FVM completions of role baseline minus minutes taken.",
+            bars=[
+                (
+                    r["role"],
+                    max(r["minutes_saved_total"], 0),
+                    f"{r['minutes_saved_total']} min over {r['fvm_total']} FVM",
+                )
+                for r in role_rows
+            ],
+        ),
+    }
+    return {
+        "report": report,
+        "cohorts": cohorts,
+        "distribution": distribution,
+        "funnel": stages,
+        "non_activated": people,
+        "non_activated_total": people_total,
+        "trap": trap,
+        "trap_total": trap_total,
+        "interventions": interventions,
+        "kpis": kpis,
+        "costs": costs,
+        "svg": svg,
+    }
+
+
+ROW_COLUMNS = [
+    "enrolled",
+    "eligible",
+    "in_window",
+    "reached_within_7",
+    "rate_within_7",
+    "median_ttv",
+    "fvm_total",
+    "minutes_saved_total",
+]
+
+
+def chart_rows(chart: str, data: dict) -> tuple[list[str], list[list]]:
+    """The header and rows behind one chart, for its CSV download."""
+    if chart == "by-role":
+        rows = [data["report"]["overall"], *data["report"]["roles"]]
+        return ["role", *ROW_COLUMNS], [
+            [r["role"] or "(all)"] + [r[c] for c in ROW_COLUMNS] for r in rows
+        ]
+    if chart == "by-cohort":
+        return ["cohort", *ROW_COLUMNS], [
+            [r["cohort"]] + [r[c] for c in ROW_COLUMNS] for r in data["cohorts"]
+        ]
+    if chart == "ttv":
+        return ["ttv_working_days", "completions"], [
+            [d["ttv"], d["completions"]] for d in data["distribution"]
+        ]
+    if chart == "funnel":
+        return ["stage", "people"], [[s["stage"], s["people"]] for s in data["funnel"]]
+    if chart == "minutes-saved":
+        return ["role", "minutes_saved_total", "fvm_total"], [
+            [r["role"], r["minutes_saved_total"], r["fvm_total"]] for r in data["report"]["roles"]
+        ]
+    if chart == "interventions":
+        keys = [
+            "role",
+            "kind",
+            "sent",
+            "sent_fvm_within_3",
+            "sent_rate",
+            "held_out",
+            "held_out_fvm_within_3",
+            "held_out_rate",
+            "uplift",
+        ]
+        return keys, [[r[k] for k in keys] for r in data["interventions"]]
+    if chart == "kpis":
+        keys = [
+            "role",
+            "kpi",
+            "unit",
+            "direction",
+            "baseline",
+            "target",
+            "latest",
+            "latest_on",
+            "improvement",
+            "progress",
+        ]
+        return keys, [[r[k] for k in keys] for r in data["kpis"]]
+    raise KeyError(chart)
+
+
+def csv_cell(value) -> str:
+    """A CSV cell that no spreadsheet will run as a formula."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        try:
+            float(text)
+        except ValueError:
+            return "'" + text
+    return text

@@ -1,0 +1,62 @@
+import csv
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.http import urlencode
+
+from .permissions import can_view_insights
+from .readiness import readiness_report
+from .reports import ReportInputError, report_filters_build
+from .selectors import CHARTS, chart_rows, csv_cell, dashboard_data
+
+
+def _filters(request):
+    if not can_view_insights(request.user):
+        raise PermissionDenied("Only admins and the enablement group can see the dashboard.")
+    params = {k: request.GET.get(k) for k in ("role", "cohort", "manager", "as_of")}
+    try:
+        return report_filters_build(**params), params, None
+    except ReportInputError as exc:
+        return report_filters_build(), params, str(exc)
+
+
+@login_required
+def dashboard(request):
+    filters, params, error = _filters(request)
+    data = dashboard_data(filters)
+    query = "" if error else urlencode({k: v for k, v in params.items() if v})
+    return render(
+        request,
+        "insights/dashboard.html",
+        {"filters": filters, "params": params, "error": error, "query": query, **data},
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def chart_csv(request, chart: str):
+    if chart not in CHARTS:
+        raise Http404("No such chart.")
+    filters, _, error = _filters(request)
+    if error:
+        return HttpResponse(error, status=400, content_type="text/plain")
+    header, rows = chart_rows(chart, dashboard_data(filters))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{chart}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    writer.writerows([csv_cell(v) for v in row] for row in rows)
+    return response
+
+
+@login_required
+def readiness(request):
+    filters, params, error = _filters(request)
+    return render(
+        request,
+        "insights/readiness.html",
+        {"filters": filters, "error": error, "readiness": readiness_report(filters)},
+        status=400 if error else 200,
+    )

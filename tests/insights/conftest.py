@@ -1,0 +1,51 @@
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth.models import Group
+
+from onboarding.models import Enrollment, FvmCompletion
+from onboarding.progress import fvm_completion_record
+from onboarding.services import enrollment_enroll
+from tests.factories import UserFactory
+
+UTC = ZoneInfo("UTC")
+
+
+def enroll(version, email: str, start: date, tz: str = "UTC", manager: str = "") -> Enrollment:
+    return enrollment_enroll(
+        email=email, version=version, start_date=start, timezone=tz, manager_email=manager
+    )
+
+
+def complete(enrollment: Enrollment, at: datetime, minutes: int = 30) -> FvmCompletion:
+    return fvm_completion_record(
+        enrollment=enrollment,
+        minutes_taken=minutes,
+        evidence="https://example.com/result",
+        rating=4,
+        completed_at=at,
+        now=at,
+    )
+
+
+def utc(*args) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+@pytest.fixture
+def author(db):
+    user = UserFactory(username="author@example.com")
+    group, _ = Group.objects.get_or_create(name="enablement")
+    user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def employee(db):
+    return UserFactory(username="employee@example.com")
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="admin@example.com", is_staff=True, is_superuser=True)
