@@ -1,0 +1,367 @@
+#!/usr/bin/env python
+"""FirstValue at scale, on PostgreSQL: one command, a table and a JSON file.
+
+    .venv/bin/python bench/run.py --employees 100000
+
+It (re)creates a database of its own (``firstvalue_bench`` unless --database-url
+says otherwise), loads the five example packs and builds a realistic organisation:
+
+- 40% an "old" cohort that started weeks ago (half of them reached first value),
+- 20% a "fresh" cohort whose working day 5 is the bench's sweep date D,
+- 40% people starting after D,
+
+spread over six timezones on both sides of UTC, one manager per eight people and
+one buddy per forty. Then it measures:
+
+1. ``manage.py enroll people.csv`` for everyone, in a child process (wall time and
+   the child's peak RSS);
+2. the floor: a raw PostgreSQL COPY of the same rows (users, enrollments, working
+   days) into tables shaped like ours, with their indexes, and the ratio;
+3. the non-activation sweep with nothing due (a steady-state re-run) and with the
+   fresh 20% due (day-5 nudges), with query counts;
+4. the activation report (JSON, all roles) and the dashboard page.
+
+Figures are printed as a table and written to bench/results/<N>.json.
+"""
+
+import argparse
+import csv
+import io
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TIMEZONES = [
+    "UTC",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Los_Angeles",
+    "Asia/Kolkata",
+    "Asia/Tokyo",
+]
+ROLES = [
+    "sales-representative",
+    "finance-analyst",
+    "operations-manager",
+    "hr-business-partner",
+    "customer-support-lead",
+]
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--employees", type=int, default=100_000)
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/firstvalue_bench"
+        ),
+    )
+    parser.add_argument("--repeat", type=int, default=5, help="runs per timed query (median kept)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--json", type=Path, default=None, help="where to write the JSON figures")
+    return parser.parse_args()
+
+
+def recreate_database(url: str) -> None:
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def previous_working_days(day: date, n: int) -> date:
+    """The date n working days (Mon–Fri) before ``day``."""
+    while n:
+        day -= timedelta(days=1)
+        if day.weekday() < 5:
+            n -= 1
+    return day
+
+
+def write_people_csv(path: Path, employees: int, sweep_day: date, rng: random.Random) -> dict:
+    """The CSV the enroll command reads, and how many people each cohort has."""
+    fresh_start = previous_working_days(sweep_day, 4)  # day 5 == sweep_day
+    managers = max(1, employees // 8)
+    buddies = max(1, employees // 40)
+    counts = {"old": 0, "fresh": 0, "future": 0}
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            [
+                "email",
+                "name",
+                "role",
+                "track",
+                "manager_email",
+                "buddy_email",
+                "start_date",
+                "timezone",
+            ]
+        )
+        for i in range(employees):
+            share = i % 10
+            if share < 4:
+                cohort, start = "old", sweep_day - timedelta(days=rng.randint(21, 84))
+            elif share < 6:
+                cohort, start = "fresh", fresh_start
+            else:
+                cohort, start = "future", sweep_day + timedelta(days=rng.randint(3, 40))
+            counts[cohort] += 1
+            writer.writerow(
+                [
+                    f"employee{i}@bench.example.com",
+                    f"Employee {i}",
+                    ROLES[i % len(ROLES)],
+                    "prescriptive" if i % 3 else "exploratory",
+                    f"manager{i % managers}@bench.example.com",
+                    f"buddy{i % buddies}@bench.example.com",
+                    start.isoformat(),
+                    TIMEZONES[i % len(TIMEZONES)],
+                ]
+            )
+    return counts
+
+
+def timed(fn, repeat: int = 1):
+    """(median seconds, last result, query count of one run)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    durations, result, queries = [], None, 0
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as ctx:
+            started = time.perf_counter()
+            result = fn()
+            durations.append(time.perf_counter() - started)
+        queries = len(ctx.captured_queries)
+    return statistics.median(durations), result, queries
+
+
+def run_enroll(csv_path: Path, env: dict) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of ``manage.py enroll`` in a child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "manage.py", "enroll", str(csv_path)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    elapsed = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return elapsed, max(peak, before) / 1024
+
+
+def copy_floor() -> tuple[float, int]:
+    """COPY the rows enroll wrote (users, enrollments, days) into look-alike tables.
+
+    The rows are read out beforehand, so only the COPY itself is timed: the floor
+    any enroll implementation on this database could reach.
+    """
+    from django.db import connection
+
+    tables = ["auth_user", "onboarding_enrollment", "onboarding_enrollmentday"]
+    buffers, rows = {}, 0
+    with connection.cursor() as cursor:
+        for table in tables:
+            buf = io.BytesIO()
+            with cursor.copy(f"COPY {table} TO STDOUT") as copy:
+                for chunk in copy:
+                    buf.write(chunk)
+            buffers[table] = buf.getvalue()
+            rows += buffers[table].count(b"\n")
+            cursor.execute(f"DROP TABLE IF EXISTS floor_{table}")
+            cursor.execute(f"CREATE TABLE floor_{table} (LIKE {table} INCLUDING ALL)")
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        for table in tables:
+            with cursor.copy(f"COPY floor_{table} FROM STDIN") as copy:
+                copy.write(buffers[table])
+    elapsed = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"DROP TABLE floor_{table}")
+    return elapsed, rows
+
+
+def record_completions(share: float, rng: random.Random) -> int:
+    """Give part of the old cohort an FVM completion, in bulk (setup, not measured)."""
+    from onboarding.models import Enrollment, FvmCompletion
+
+    old = Enrollment.objects.filter(day7__lt=date.today() - timedelta(days=14)).select_related(
+        "version"
+    )
+    batch = []
+    for enrollment in old.iterator(chunk_size=5000):
+        if rng.random() >= share:
+            continue
+        ttv = rng.randint(1, 10)
+        local = enrollment.day1 + timedelta(days=ttv + (ttv // 5) * 2)
+        minutes = rng.randint(3, enrollment.version.fvm_baseline_minutes)
+        batch.append(
+            FvmCompletion(
+                enrollment=enrollment,
+                completed_at=datetime.combine(local, datetime.min.time(), tzinfo=UTC)
+                + timedelta(hours=12),
+                local_date=local,
+                ttv=ttv,
+                minutes_taken=minutes,
+                minutes_saved=enrollment.version.fvm_baseline_minutes - minutes,
+                evidence="https://intranet.example.com/deliverable",
+                rating=rng.randint(3, 5),
+            )
+        )
+    FvmCompletion.objects.bulk_create(batch, batch_size=5000)
+    return len(batch)
+
+
+def main() -> None:
+    args = parse_args()
+    rng = random.Random(args.seed)
+    recreate_database(args.database_url)
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database_url,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "CELERY_BROKER_URL": os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/14"),
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        "LOG_LEVEL": "WARNING",
+    }
+    os.environ.update(env)
+
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.test import Client
+
+    call_command("migrate", verbosity=0)
+    call_command(
+        "import_rolepack", str(ROOT / "examples" / "rolepacks"), verbosity=0, stdout=io.StringIO()
+    )
+
+    # The sweep day: a Wednesday two weeks ahead, so "fresh" people start on a
+    # Thursday and cross a weekend, and "old" people are all past their window.
+    sweep_day = date.today() + timedelta(days=14)
+    sweep_day += timedelta(days=(2 - sweep_day.weekday()) % 7)
+    csv_path = Path("/tmp") / f"firstvalue-bench-{args.employees}.csv"
+    cohorts = write_people_csv(csv_path, args.employees, sweep_day, rng)
+
+    results: dict = {"employees": args.employees, "cohorts": cohorts, "database": "postgresql"}
+    enroll_s, enroll_rss = run_enroll(csv_path, env)
+    floor_s, floor_rows = copy_floor()
+    results["enroll"] = {"seconds": enroll_s, "peak_rss_mib": enroll_rss}
+    results["copy_floor"] = {"seconds": floor_s, "rows": floor_rows}
+    results["enroll_vs_floor"] = enroll_s / floor_s if floor_s else None
+    results["fvm_completions"] = record_completions(0.5, rng)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+    from onboarding.triggers import triggers_sweep
+
+    nudge_hour_utc = datetime.combine(sweep_day, datetime.min.time(), tzinfo=UTC)
+    before = nudge_hour_utc - timedelta(hours=16)  # day 4 evening everywhere: fresh not yet due
+    after = nudge_hour_utc + timedelta(hours=20)  # day 5 09:00 has begun in all six zones
+    # Catch up on the old cohort once (their whole ladder falls due), then measure.
+    catchup_s, catchup, catchup_q = timed(lambda: triggers_sweep(now=before))
+    idle_s, _, idle_q = timed(lambda: triggers_sweep(now=before), repeat=args.repeat)
+    due_s, due, due_q = timed(lambda: triggers_sweep(now=after))
+    results["sweep_catch_up"] = {"seconds": catchup_s, "queries": catchup_q, "result": str(catchup)}
+    results["sweep_nothing_due"] = {"seconds": idle_s, "queries": idle_q}
+    results["sweep_20pct_due"] = {"seconds": due_s, "queries": due_q, "result": str(due)}
+
+    def report():
+        out = io.StringIO()
+        call_command("activation_report", "--format", "json", stdout=out)
+        return json.loads(out.getvalue())
+
+    report_s, report_json, report_q = timed(report, repeat=args.repeat)
+    results["activation_report"] = {
+        "seconds": report_s,
+        "queries": report_q,
+        "overall": report_json.get("overall"),
+    }
+
+    admin = get_user_model().objects.create_superuser("bench-admin", "bench-admin@example.com", "x")
+    client = Client()
+    client.force_login(admin)
+
+    def dashboard():
+        response = client.get("/dashboard/")
+        assert response.status_code == 200, response.status_code
+        return len(response.content)
+
+    dash_s, dash_bytes, dash_q = timed(dashboard, repeat=args.repeat)
+    results["dashboard"] = {"seconds": dash_s, "queries": dash_q, "bytes": dash_bytes}
+
+    print_table(results)
+    out = args.json or ROOT / "bench" / "results" / f"{args.employees}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, default=str))
+    print(f"\nJSON: {out}")
+
+
+def print_table(r: dict) -> None:
+    rows = [
+        (
+            "enroll (CSV, with paths)",
+            f"{r['enroll']['seconds']:.2f} s",
+            f"peak RSS {r['enroll']['peak_rss_mib']:.0f} MiB",
+        ),
+        (
+            "COPY floor, same rows",
+            f"{r['copy_floor']['seconds']:.2f} s",
+            f"{r['copy_floor']['rows']:,} rows",
+        ),
+        ("enroll ÷ floor", f"{r['enroll_vs_floor']:.2f}×", "goal ≤ 3×"),
+        (
+            "sweep, catch-up (old cohort)",
+            f"{r['sweep_catch_up']['seconds'] * 1000:.0f} ms",
+            f"{r['sweep_catch_up']['queries']} queries",
+        ),
+        (
+            "sweep, nothing due",
+            f"{r['sweep_nothing_due']['seconds'] * 1000:.0f} ms",
+            f"{r['sweep_nothing_due']['queries']} queries",
+        ),
+        (
+            "sweep, 20% due",
+            f"{r['sweep_20pct_due']['seconds'] * 1000:.0f} ms",
+            f"{r['sweep_20pct_due']['queries']} queries",
+        ),
+        (
+            "activation report",
+            f"{r['activation_report']['seconds'] * 1000:.0f} ms",
+            f"{r['activation_report']['queries']} queries",
+        ),
+        (
+            "dashboard",
+            f"{r['dashboard']['seconds'] * 1000:.0f} ms",
+            f"{r['dashboard']['queries']} queries",
+        ),
+    ]
+    print(f"\nFirstValue bench — {r['employees']:,} employees on PostgreSQL")
+    width = max(len(name) for name, *_ in rows)
+    for name, value, note in rows:
+        print(f"  {name:<{width}}  {value:>10}  {note}")
+
+
+if __name__ == "__main__":
+    main()
