@@ -8,8 +8,10 @@ goes through :func:`render_markdown`. Policy:
 - Attributes: ``href``/``title`` on links, ``src``/``alt``/``title`` on images,
   ``align`` on table cells. No ``on*`` handlers, no ``style``.
 - URL schemes: http, https and mailto only (so no javascript:, vbscript:, data:).
-- Images: allowed only from http(s) URLs, rendered lazily with no referrer;
-  ``data:`` images are stripped. Links get ``rel="noopener noreferrer nofollow"``.
+- Images: allowed only from http(s) URLs (any other ``src``, ``data:`` included,
+  is dropped), always rendered with ``loading="lazy"`` and
+  ``referrerpolicy="no-referrer"`` so a remote image cannot learn which page or
+  person viewed it. Links get ``rel="noopener noreferrer nofollow"``.
 """
 
 import hashlib
@@ -68,6 +70,8 @@ ALLOWED_ATTRIBUTES = {
     "abbr": {"title"},
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+# Added to every image, whatever the author wrote.
+IMAGE_ATTRIBUTE_VALUES = {"img": {"loading": "lazy", "referrerpolicy": "no-referrer"}}
 EXTENSIONS = ["extra", "sane_lists", "nl2br"]
 
 
@@ -91,6 +95,7 @@ def _render(digest: str, text: str) -> str:  # noqa: ARG001 - digest keys the ca
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
         attribute_filter=_set_image_attributes,
+        set_tag_attribute_values=IMAGE_ATTRIBUTE_VALUES,
         strip_comments=True,
     )
 
