@@ -1,0 +1,107 @@
+"""Reinforcement at working day 30 and 90: "Still using it for <deliverable>?".
+
+The sweep records one Checkin per (enrollment, day) once that working day has begun
+(see ``triggers.triggers_sweep``); :func:`checkin_send_deliver` emails the person two
+signed one-click links. Opening a link shows a confirm button (mail scanners prefetch
+GETs); the POST records the answer. A day-30 "yes" after FVM makes a meaningful user.
+
+A send claims its row by setting ``sent_at`` with a compare-and-set UPDATE, so two
+workers never both send; a worker that dies mid-send loses that check-in (at most once
+— a question asked twice is worse than one not asked).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from . import channels, messages
+from .models import Checkin
+from .triggers import max_attempts, retry_countdown
+
+SALT = "onboarding.checkin"
+TOKEN_MAX_AGE = timedelta(days=30)
+
+
+class CheckinTokenInvalid(Exception):
+    """The link is malformed, tampered with or expired."""
+
+
+def checkin_token(checkin: Checkin) -> str:
+    return signing.dumps({"c": checkin.pk, "d": checkin.day}, salt=SALT, compress=True)
+
+
+def checkin_from_token(token: str) -> Checkin:
+    try:
+        data = signing.loads(token, salt=SALT, max_age=TOKEN_MAX_AGE)
+        return Checkin.objects.select_related("enrollment__version").get(
+            pk=int(data["c"]), day=int(data["d"])
+        )
+    except (signing.BadSignature, KeyError, TypeError, ValueError, Checkin.DoesNotExist) as exc:
+        raise CheckinTokenInvalid("This check-in link is not valid or has expired.") from exc
+
+
+def checkin_urls(checkin: Checkin) -> tuple[str, str]:
+    token = checkin_token(checkin)
+    return tuple(
+        settings.SITE_URL
+        + reverse("onboarding:checkin-answer", kwargs={"token": token, "answer": answer})
+        for answer in ("yes", "no")
+    )
+
+
+@transaction.atomic
+def checkin_answer(*, token: str, active: bool, now: datetime | None = None) -> Checkin:
+    """Record the person's answer (the latest click wins, with its time)."""
+    checkin = checkin_from_token(token)
+    checkin.active = active
+    checkin.answered_at = now or timezone.now()
+    checkin.save(update_fields=["active", "answered_at"])
+    return checkin
+
+
+@dataclass
+class CheckinDelivery:
+    outcome: str  # sent, skipped, failed, retry
+    retry_in: float | None = None
+    error: str = ""
+
+
+def checkin_send_deliver(*, checkin_id: int, now: datetime | None = None) -> CheckinDelivery:
+    """Claim (sent_at NULL → now), email the question, and undo the claim on a transient
+    failure so a retry can claim again. Not atomic on purpose: no transaction across SMTP."""
+    now = now or timezone.now()
+    claimed = Checkin.objects.filter(
+        pk=checkin_id, sent_at__isnull=True, attempts__lt=max_attempts()
+    ).update(sent_at=now, attempts=F("attempts") + 1)
+    if not claimed:
+        return CheckinDelivery("skipped")
+    checkin = Checkin.objects.select_related("enrollment__user", "enrollment__version").get(
+        pk=checkin_id
+    )
+    enrollment = checkin.enrollment
+    yes_url, no_url = checkin_urls(checkin)
+    subject, text, html = messages.checkin_email_parts(
+        enrollment=enrollment, yes_url=yes_url, no_url=no_url, day=checkin.day
+    )
+    mine = Checkin.objects.filter(pk=checkin_id, sent_at=now)
+    try:
+        channels.deliver_email(
+            channels.Email(to=enrollment.user.email, subject=subject, text=text, html=html)
+        )
+    except channels.PermanentError as exc:
+        mine.update(sent_at=None, attempts=max_attempts(), last_error=str(exc)[:2000])
+        return CheckinDelivery("failed", error=str(exc))
+    except Exception as exc:
+        error = str(exc) if isinstance(exc, channels.TransientError) else repr(exc)
+        mine.update(sent_at=None, last_error=error[:2000])
+        if checkin.attempts >= max_attempts():
+            return CheckinDelivery("failed", error=error)
+        return CheckinDelivery("retry", retry_in=retry_countdown(checkin.attempts), error=error)
+    mine.update(last_error="")
+    return CheckinDelivery("sent")

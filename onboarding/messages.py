@@ -1,0 +1,272 @@
+"""What an intervention or a check-in says, and to whom.
+
+The pack's Markdown message is filled with ``{{name}}``, ``{{manager_name}}``, ``{{role}}``,
+``{{fvm_sentence}}``, ``{{one_task}}`` and ``{{link}}``; the HTML goes through the one
+Markdown renderer with every substituted value escaped (``templates_library.variables``).
+
+Recipients (first match wins):
+- manager_nudge → the manager; no manager → the employee, with the pack's microtraining
+  message (or a built-in one);
+- microtraining → the employee;
+- power_user_session → the buddy, with a calendar invitation (15 minutes at 10:00 on the
+  employee's next working day, employee and buddy invited); no buddy → the manager, same
+  invitation; neither → the employee, asked to book a session.
+
+Messages to managers speak of support, never of compliance (tests hold the wording).
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import SafeString
+
+from roles.models import Intervention, PathStep
+from templates_library.models import Prompt
+from templates_library.variables import fill_html, fill_prompt, fill_text
+
+from . import calendar
+from .models import Enrollment, InterventionSend
+from .services import holiday_dates
+
+DEFAULT_MICROTRAINING = (
+    "Hi {{name}}, here is a 5-minute walkthrough to get your first result with the AI: "
+    "{{one_task}}\n\nYour checklist has the prompt ready to copy: {{link}}"
+)
+BOOK_SESSION = (
+    "Hi {{name}}, a 15-minute session with a colleague who already uses the AI for this "
+    "work is often the quickest way in. Book one with a power user on your team and bring "
+    "this task: {{one_task}}\n\nYour checklist: {{link}}"
+)
+SESSION_MINUTES = 15
+SESSION_HOUR = 10
+
+
+@dataclass
+class Message:
+    audience: str  # "employee", "manager" or "buddy"
+    to_email: str
+    to_name: str
+    subject: str
+    markdown: str  # the filled Markdown (chat channels and the text part)
+    html: SafeString  # the filled, rendered, sanitised fragment
+    link: str
+    attachments: list[tuple[str, bytes, str]] = field(default_factory=list)
+    session_start: datetime | None = None
+
+
+def _display_name(user, fallback: str = "") -> str:
+    if user is None:
+        return fallback
+    return user.get_full_name() or fallback or user.email
+
+
+def _employee_name(enrollment: Enrollment) -> str:
+    return enrollment.name or _display_name(enrollment.user)
+
+
+def one_task(enrollment: Enrollment) -> str:
+    """The person's FVM task title and its prompt, filled with their values, on one line."""
+    step = (
+        PathStep.objects.filter(
+            version_id=enrollment.version_id, track=enrollment.track, kind=PathStep.Kind.FVM_TASK
+        )
+        .only("title", "prompt_slug")
+        .first()
+    )
+    if step is None:
+        return enrollment.version.fvm_deliverable
+    title = step.title or enrollment.version.fvm_deliverable
+    if not step.prompt_slug:
+        return title
+    prompt = (
+        Prompt.objects.filter(version_id=enrollment.version_id, slug=step.prompt_slug)
+        .prefetch_related("variables")
+        .first()
+    )
+    if prompt is None:
+        return title
+    filled = fill_prompt(prompt, person_values=enrollment.values, version=enrollment.version)
+    text = " ".join(filled.text.split())
+    return f"{title} — with the prompt “{prompt.title}”: {text}"
+
+
+def _link(enrollment: Enrollment, audience: str) -> str:
+    if audience == "manager":
+        return f"{settings.SITE_URL}/team/"
+    if audience == "buddy":
+        return f"{settings.SITE_URL}/"
+    try:  # a sign-in link straight to the checklist, where h4b's email sign-in exists
+        from .auth import magic_link_url
+    except ImportError:
+        return f"{settings.SITE_URL}/my/"
+    return magic_link_url(user=enrollment.user)
+
+
+def fill(template: str, values: dict[str, str]) -> tuple[str, SafeString]:
+    """(filled Markdown text, sanitised HTML with each value escaped)."""
+    return fill_text(template, values), fill_html(template, values, missing=[])
+
+
+def _values(enrollment: Enrollment, audience: str) -> dict[str, str]:
+    version = enrollment.version
+    return {
+        "name": _employee_name(enrollment),
+        "manager_name": _display_name(enrollment.manager, "your manager"),
+        "buddy_name": _display_name(enrollment.buddy, "a power user"),
+        "role": version.name,
+        "deliverable": version.fvm_deliverable,
+        "fvm_sentence": version.fvm_sentence,
+        "one_task": one_task(enrollment),
+        "link": _link(enrollment, audience),
+    }
+
+
+def next_session_start(enrollment: Enrollment, now: datetime) -> datetime:
+    """10:00 on the employee's next working day after ``now``, in their timezone (as UTC)."""
+    zone = calendar.valid_timezone(enrollment.timezone)
+    today = calendar.local_date(now, zone)
+    day = calendar.working_day_1(today + timedelta(days=1), holiday_dates())
+    return calendar.local_instant(day, SESSION_HOUR, zone).astimezone(UTC)
+
+
+def session_invitation(
+    *, send: InterventionSend, start: datetime, host_email: str, host_name: str, now: datetime
+) -> bytes:
+    """An iCalendar REQUEST for a 15-minute session: the employee and the host invited."""
+    from icalendar import Calendar, Event, vCalAddress, vText
+
+    enrollment = send.enrollment
+    organizer_email = parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or "firstvalue@localhost"
+    cal = Calendar()
+    cal.add("prodid", "-//FirstValue//Activation engine//EN")
+    cal.add("version", "2.0")
+    cal.add("method", "REQUEST")
+    event = Event()
+    event.add("uid", f"intervention-send-{send.pk}@firstvalue")
+    event.add("dtstamp", now.astimezone(UTC))
+    event.add("dtstart", start)
+    event.add("dtend", start + timedelta(minutes=SESSION_MINUTES))
+    event.add("summary", f"15 minutes with {_employee_name(enrollment)}: first result with AI")
+    event.add(
+        "description",
+        f"A short session on {enrollment.version.fvm_deliverable}. "
+        f"Checklist: {settings.SITE_URL}/my/",
+    )
+    organizer = vCalAddress(f"mailto:{organizer_email}")
+    organizer.params["cn"] = vText("FirstValue")
+    event["organizer"] = organizer
+    for email, name in (
+        (enrollment.user.email, _employee_name(enrollment)),
+        (host_email, host_name),
+    ):
+        attendee = vCalAddress(f"mailto:{email}")
+        attendee.params["cn"] = vText(name)
+        attendee.params["role"] = vText("REQ-PARTICIPANT")
+        attendee.params["partstat"] = vText("NEEDS-ACTION")
+        attendee.params["rsvp"] = vText("TRUE")
+        event.add("attendee", attendee, encode=0)
+    cal.add_component(event)
+    return cal.to_ical()
+
+
+_SUBJECTS = {
+    ("manager_nudge", "manager"): "15 minutes to help {name} get a first result with AI",
+    ("manager_nudge", "employee"): "A 5-minute walkthrough for your first result with AI",
+    ("microtraining", "employee"): "A 5-minute walkthrough for your first result with AI",
+    ("power_user_session", "buddy"): "Could you give {name} a 15-minute session?",
+    ("power_user_session", "manager"): "A 15-minute session to support {name}",
+    ("power_user_session", "employee"): "Book a 15-minute session with a power user",
+}
+
+
+def intervention_message(*, send: InterventionSend, now: datetime | None = None) -> Message:
+    """Who gets ``send`` and what it says (no side effects)."""
+    now = now or timezone.now()
+    enrollment = send.enrollment
+    intervention = send.intervention
+    kind = intervention.kind
+    template = intervention.message
+    host = None
+    if kind == Intervention.Kind.MANAGER_NUDGE:
+        if enrollment.manager is not None:
+            audience, recipient = "manager", enrollment.manager
+        else:
+            audience, recipient = "employee", enrollment.user
+            template = (
+                Intervention.objects.filter(
+                    version_id=enrollment.version_id, kind=Intervention.Kind.MICROTRAINING
+                )
+                .values_list("message", flat=True)
+                .first()
+            ) or DEFAULT_MICROTRAINING
+    elif kind == Intervention.Kind.POWER_USER_SESSION:
+        if enrollment.buddy is not None:
+            audience, recipient = "buddy", enrollment.buddy
+        elif enrollment.manager is not None:
+            audience, recipient = "manager", enrollment.manager
+        else:
+            audience, recipient = "employee", enrollment.user
+            template = BOOK_SESSION
+        if audience != "employee":
+            host = recipient
+    else:
+        audience, recipient = "employee", enrollment.user
+
+    values = _values(enrollment, audience)
+    text, html = fill(template, values)
+    message = Message(
+        audience=audience,
+        to_email=recipient.email,
+        to_name=_display_name(recipient),
+        subject=_SUBJECTS[(kind, audience)].format(name=values["name"]),
+        markdown=text,
+        html=html,
+        link=values["link"],
+    )
+    if host is not None:
+        start = next_session_start(enrollment, now)
+        message.session_start = start
+        message.attachments.append(
+            (
+                "invite.ics",
+                session_invitation(
+                    send=send,
+                    start=start,
+                    host_email=host.email,
+                    host_name=_display_name(host),
+                    now=now,
+                ),
+                "text/calendar; method=REQUEST; charset=utf-8",
+            )
+        )
+    return message
+
+
+def email_parts(message: Message) -> tuple[str, str]:
+    """(text, html) bodies of the email around a message."""
+    context = {"message": message, "site_url": settings.SITE_URL}
+    text = render_to_string("onboarding/email/intervention.txt", context)
+    html = render_to_string("onboarding/email/intervention.html", context)
+    return text, html
+
+
+def checkin_email_parts(
+    *, enrollment: Enrollment, yes_url: str, no_url: str, day: int
+) -> tuple[str, str, str]:
+    """(subject, text, html) of the day-30/90 check-in."""
+    context = {
+        "name": _employee_name(enrollment),
+        "deliverable": enrollment.version.fvm_deliverable,
+        "yes_url": yes_url,
+        "no_url": no_url,
+        "day": day,
+        "site_url": settings.SITE_URL,
+    }
+    subject = f"Still using it for {enrollment.version.fvm_deliverable}?"
+    text = render_to_string("onboarding/email/checkin.txt", context)
+    html = render_to_string("onboarding/email/checkin.html", context)
+    return subject, text, html
