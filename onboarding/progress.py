@@ -85,3 +85,17 @@ def step_complete(
 def step_undo(*, enrollment: Enrollment, step: PathStep) -> None:
     _check_step(enrollment, step)
     StepCompletion.objects.filter(enrollment=enrollment, step=step).delete()
+
+
+def enrollment_first_visit_mark(*, enrollment: Enrollment, now: datetime | None = None) -> bool:
+    """Record the first visit to the checklist once; a conditional update, so only the
+    first of concurrent visits writes. Returns whether this call recorded it."""
+    if enrollment.first_visit_at is not None:
+        return False
+    now = now or timezone.now()
+    updated = Enrollment.objects.filter(pk=enrollment.pk, first_visit_at__isnull=True).update(
+        first_visit_at=now
+    )
+    if updated:
+        enrollment.first_visit_at = now
+    return bool(updated)

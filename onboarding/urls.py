@@ -1,5 +1,25 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import apis, views
 
 app_name = "onboarding"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    # Sign-in by email link, the checklist, the manager view (h4b)
+    path("accounts/email-link/", views.email_link_request, name="email-link"),
+    path(
+        "accounts/email-link/<str:uidb64>/<str:token>/",
+        views.email_link_confirm,
+        name="email-link-confirm",
+    ),
+    path("my/", views.my, name="my"),
+    path("my/steps/<int:step_id>/done/", views.step_done, name="step-done"),
+    path("my/steps/<int:step_id>/undo/", views.step_undo, name="step-undo"),
+    path("my/fvm/", views.fvm_record, name="fvm-record"),
+    path("my/first-value/", views.first_value, name="first-value"),
+    path("team/", views.team, name="team"),
+    path("api/me/", apis.MeApi.as_view(), name="api-me"),
+    path("api/me/steps/<int:step_id>/complete/", apis.MeStepApi.as_view(), name="api-me-step"),
+    path("api/me/fvm/", apis.MeFvmApi.as_view(), name="api-me-fvm"),
+    path("api/team/", apis.TeamApi.as_view(), name="api-team"),
+]

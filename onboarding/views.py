@@ -1,0 +1,166 @@
+"""Pages: email-link sign-in, the employee's checklist (/my/) and the manager view (/team/)."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import auth, calendar, progress, selectors
+from .forms import EmailLinkForm, FvmForm
+
+# --- Sign-in by email link ---------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def email_link_request(request: HttpRequest) -> HttpResponse:
+    form = EmailLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        auth.magic_link_send(email=form.cleaned_data["email"], request=request)
+        # The same answer whether or not the address is known (or rate-limited).
+        return render(
+            request, "registration/email_link_sent.html", {"email": form.cleaned_data["email"]}
+        )
+    return render(request, "registration/email_link.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def email_link_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """GET only shows a button: mail scanners that prefetch links must not use them up."""
+    user = auth.magic_link_user(uidb64=uidb64, token=token)
+    if user is None:
+        return render(request, "registration/email_link_invalid.html", status=400)
+    if request.method == "POST":
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    return render(request, "registration/email_link_confirm.html", {"link_user": user})
+
+
+# --- The employee's checklist -------------------------------------------------
+
+
+def _enrollment_or_404(request: HttpRequest):
+    enrollment = selectors.enrollment_for_user(user=request.user)
+    if enrollment is None:
+        raise Http404("You are not enrolled.")
+    return enrollment
+
+
+def _fvm_form(checklist, data=None) -> FvmForm:
+    return FvmForm(data, evidence_hint=checklist.enrollment.version.fvm_evidence)
+
+
+def _render_my(request: HttpRequest, checklist, fvm_form: FvmForm, status: int = 200):
+    return render(
+        request,
+        "onboarding/my.html",
+        {
+            "c": checklist,
+            "enrollment": checklist.enrollment,
+            "version": checklist.enrollment.version,
+            "fvm_form": fvm_form,
+            "minutes_longer": -checklist.fvm.minutes_saved if checklist.fvm else 0,
+            # In-app interventions (h5) fill this; each item is rendered in the banners block.
+            "banners": [],
+        },
+        status=status,
+    )
+
+
+@login_required
+def my(request: HttpRequest) -> HttpResponse:
+    enrollment = selectors.enrollment_for_user(user=request.user)
+    if enrollment is None:
+        is_manager = request.user.managed_enrollments.exists()
+        return render(request, "onboarding/my_none.html", {"is_manager": is_manager})
+    progress.enrollment_first_visit_mark(enrollment=enrollment)
+    checklist = selectors.checklist_build(enrollment=enrollment)
+    return _render_my(request, checklist, _fvm_form(checklist))
+
+
+def _step_or_404(enrollment, step_id: int):
+    step = selectors.path_step_for_enrollment(enrollment=enrollment, step_id=step_id)
+    if step is None:
+        raise Http404("This step is not on your path.")
+    return step
+
+
+@login_required
+@require_POST
+def step_done(request: HttpRequest, step_id: int) -> HttpResponse:
+    enrollment = _enrollment_or_404(request)
+    step = _step_or_404(enrollment, step_id)
+    progress.step_complete(enrollment=enrollment, step=step)
+    return redirect(f"{reverse('onboarding:my')}#step-{step.id}")
+
+
+@login_required
+@require_POST
+def step_undo(request: HttpRequest, step_id: int) -> HttpResponse:
+    enrollment = _enrollment_or_404(request)
+    step = _step_or_404(enrollment, step_id)
+    progress.step_undo(enrollment=enrollment, step=step)
+    return redirect(f"{reverse('onboarding:my')}#step-{step.id}")
+
+
+@login_required
+@require_POST
+def fvm_record(request: HttpRequest) -> HttpResponse:
+    enrollment = _enrollment_or_404(request)
+    if selectors.fvm_for_enrollment(enrollment=enrollment) is not None:
+        messages.info(request, "You have already recorded your first value.")
+        return redirect("onboarding:first-value")
+    checklist = selectors.checklist_build(enrollment=enrollment)
+    form = _fvm_form(checklist, request.POST)
+    # A "when" without an offset is the person's own local time.
+    with timezone.override(calendar.valid_timezone(enrollment.timezone)):
+        valid = form.is_valid()
+    if valid:
+        try:
+            progress.fvm_completion_record(
+                enrollment=enrollment,
+                minutes_taken=form.cleaned_data["minutes_taken"],
+                evidence=form.cleaned_data["evidence"],
+                rating=form.cleaned_data["rating"],
+                completed_at=form.cleaned_data["completed_at"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        except progress.FvmAlreadyRecorded:
+            messages.info(request, "You have already recorded your first value.")
+            return redirect("onboarding:first-value")
+        else:
+            return redirect("onboarding:first-value")
+    return _render_my(request, checklist, form, status=400)
+
+
+@login_required
+def first_value(request: HttpRequest) -> HttpResponse:
+    enrollment = _enrollment_or_404(request)
+    fvm = selectors.fvm_for_enrollment(enrollment=enrollment)
+    if fvm is None:
+        return redirect("onboarding:my")
+    return render(
+        request,
+        "onboarding/first_value.html",
+        {
+            "enrollment": enrollment,
+            "version": enrollment.version,
+            "fvm": fvm,
+            "minutes_longer": -fvm.minutes_saved,
+        },
+    )
+
+
+# --- The manager's view ---------------------------------------------------------
+
+
+@login_required
+def team(request: HttpRequest) -> HttpResponse:
+    rows = selectors.team_build(manager=request.user)
+    return render(request, "onboarding/team.html", {"rows": rows})
