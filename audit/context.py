@@ -1,0 +1,38 @@
+"""The request being served, for audit records made deep inside services and signals."""
+
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    user: Any
+    ip: str | None
+    is_admin: bool
+
+
+current: ContextVar[RequestContext | None] = ContextVar("audit_request", default=None)
+
+
+class AuditContextMiddleware:
+    """Remembers who is asking, from where, and whether through the admin (after auth)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        prefix = getattr(settings, "AUDIT_ADMIN_PATH_PREFIX", "/admin/")
+        token = current.set(
+            RequestContext(
+                user=getattr(request, "user", None),
+                ip=request.META.get("REMOTE_ADDR") or None,
+                is_admin=request.path_info.startswith(prefix),
+            )
+        )
+        try:
+            return self.get_response(request)
+        finally:
+            current.reset(token)

@@ -1,0 +1,30 @@
+"""Login throttling glue for django-axes."""
+
+from axes.backends import AxesStandaloneBackend
+from django.conf import settings
+
+
+class LoginThrottleBackend(AxesStandaloneBackend):
+    """django-axes' lockout check, first among the authentication backends.
+
+    Every login that comes over HTTP — the login page, the admin login, HTTP Basic on the API,
+    the OIDC callback — calls ``authenticate(request, …)`` and is throttled here. A call with no
+    request can only come from our own code (a shell, a test's ``client.login``); there is no
+    client to lock out, so the check steps aside instead of raising.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def throttle_username(request, credentials) -> str | None:
+    """The username a lockout counts against, case-folded so ``Ann@x`` and ``ann@x`` share it."""
+    username = None
+    if credentials:
+        username = credentials.get(settings.AXES_USERNAME_FORM_FIELD)
+    if username is None:
+        data = getattr(request, "data", None) or getattr(request, "POST", {})
+        username = data.get(settings.AXES_USERNAME_FORM_FIELD)
+    return username.strip().lower() if isinstance(username, str) else username
