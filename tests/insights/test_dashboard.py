@@ -1,0 +1,128 @@
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from insights.models import UsageRecord
+from onboarding.models import InterventionSend
+from roles.models import Intervention
+from tests.factories import make_pack
+
+from .conftest import complete, enroll, utc
+
+pytestmark = pytest.mark.django_db
+URL = "/dashboard/"
+
+
+def populate(version, count: int, prefix: str = "p"):
+    for i in range(count):
+        person = enroll(
+            version,
+            f"{prefix}{i}@example.com",
+            date(2026, 3, 2 + i % 7),
+            manager="boss@example.com",
+        )
+        if i % 3 == 0:
+            complete(person, utc(2026, 3, 12, 9), minutes=20)
+        elif i % 3 == 1:
+            InterventionSend.objects.create(
+                enrollment=person,
+                intervention=Intervention.objects.get(version=version, kind="manager_nudge"),
+                status="sent",
+                due_at=utc(2026, 3, 9, 9),
+                sent_at=utc(2026, 3, 9, 9),
+            )
+            UsageRecord.objects.create(
+                user=person.user,
+                last_activity_date=date(2026, 3, 10),
+                source="plain",
+                imported_at=utc(2026, 3, 20),
+            )
+
+
+def test_anonymous_people_are_sent_to_the_login_page(client):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert client.get("/dashboard/by-role.csv").status_code == 302
+    assert client.get("/dashboard/readiness/").status_code == 302
+
+
+def test_employees_are_refused(client, employee):
+    client.force_login(employee)
+    assert client.get(URL).status_code == 403
+    assert client.get("/dashboard/by-role.csv").status_code == 403
+    assert client.get("/dashboard/readiness/").status_code == 403
+
+
+@pytest.mark.parametrize("who", ["author", "admin_user"])
+def test_enablement_and_admins_see_the_charts(client, who, request):
+    version = make_pack()
+    populate(version, 6)
+    client.force_login(request.getfixturevalue(who))
+    response = client.get(URL, {"as_of": "2026-03-31"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    for chart in (
+        "chart-by-role",
+        "chart-by-cohort",
+        "chart-ttv",
+        "chart-funnel",
+        "chart-minutes-saved",
+    ):
+        assert f'id="{chart}"' in body
+    assert '<title id="chart-by-role-title">Day-7 FVM completion by role</title>' in body
+    assert 'stroke-dasharray="8 4"' in body and "40% minimum" in body
+    assert 'stroke-dasharray="2 3"' in body and "65% top quartile" in body
+    assert "Activated but no value (2)" in body
+    assert "manager_nudge: sent" in body
+    assert "/dashboard/by-role.csv?as_of=2026-03-31" in body
+
+
+def test_a_bad_filter_is_explained(client, author):
+    client.force_login(author)
+    response = client.get(URL, {"cohort": "March"})
+    assert response.status_code == 400
+    assert "cohort: &#x27;March&#x27; is not an ISO week" in response.content.decode()
+
+
+def test_the_dashboard_runs_a_bounded_number_of_queries(
+    client, author, django_assert_max_num_queries
+):
+    version = make_pack()
+    populate(version, 3, "a")
+    client.force_login(author)
+    with django_assert_max_num_queries(30) as small:
+        assert client.get(URL, {"as_of": "2026-03-31"}).status_code == 200
+    populate(make_pack("sales-rep"), 12, "b")
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert client.get(URL, {"as_of": "2026-03-31"}).status_code == 200
+
+
+def test_each_chart_downloads_as_csv(client, author):
+    version = make_pack()
+    populate(version, 4)
+    client.force_login(author)
+    response = client.get("/dashboard/by-role.csv", {"as_of": "2026-03-31"})
+    assert response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode().splitlines()
+    assert lines[0] == (
+        "role,enrolled,eligible,in_window,reached_within_7,rate_within_7,median_ttv,"
+        "fvm_total,minutes_saved_total"
+    )
+    assert lines[1].startswith("(all),4,4,0,")
+    ttv = client.get("/dashboard/ttv.csv", {"as_of": "2026-03-31"}).content.decode()
+    assert ttv.splitlines()[0] == "ttv_working_days,completions"
+    assert len(ttv.splitlines()) == 9
+    for chart in ("by-cohort", "funnel", "minutes-saved", "interventions", "kpis"):
+        assert client.get(f"/dashboard/{chart}.csv").status_code == 200
+    assert client.get("/dashboard/nope.csv").status_code == 404
+
+
+def test_the_readiness_page_lists_five_checks(client, admin_user):
+    client.force_login(admin_user)
+    response = client.get("/dashboard/readiness/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.count("✘ Fail") == 5
+    assert "measuring activation, not value" in body
