@@ -48,7 +48,9 @@ def record_save(sender, instance, created, raw=False, **kwargs) -> None:
     if raw or not _in_admin():
         return
     before = None if created else getattr(instance, "_audit_before", None)
-    after = snapshot(instance)
+    # As stored, like ``before``: the instance may hold 12 where the row holds 12.0000.
+    stored = sender._default_manager.filter(pk=instance.pk).first()
+    after = snapshot(stored if stored is not None else instance)
     if before == after:
         return  # saved unchanged: nothing to tell
     audit_record(
