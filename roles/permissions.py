@@ -10,7 +10,12 @@ def can_author_packs(user) -> bool:
         return False
     if user.is_superuser:
         return True
-    return user.groups.filter(name=AUTHORING_GROUP).exists()
+    # Cached on the user object (one per request): admin pages ask once per inline row.
+    cached = getattr(user, "_can_author_packs", None)
+    if cached is None:
+        cached = user.groups.filter(name=AUTHORING_GROUP).exists()
+        user._can_author_packs = cached
+    return cached
 
 
 def can_author_packs_in_admin(user) -> bool:

@@ -1,0 +1,285 @@
+"""Authoring role packs in the admin.
+
+Only staff in the "enablement" group and superusers see or change packs. Published
+versions are read-only; "Create new draft" clones one into the pack's draft, and
+"Publish" runs the shared validator (roles.validation) and lists every error.
+Prompts, demos and the Markdown previews join the version page from
+``templates_library/admin.py``, which re-registers the version admin (roles imports
+nothing above it).
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Max
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from roles import services
+from roles.models import Intervention, Kpi, PathStep, RolePack, RolePackVersion
+from roles.permissions import can_author_packs_in_admin
+from roles.validation import PackValidationError
+
+
+class AuthorOnlyMixin:
+    """Staff in the enablement group and superusers only."""
+
+    def has_module_permission(self, request):
+        return can_author_packs_in_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return can_author_packs_in_admin(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return can_author_packs_in_admin(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return can_author_packs_in_admin(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return can_author_packs_in_admin(request.user)
+
+
+class VersionContentInlineMixin(AuthorOnlyMixin):
+    """Inline content of a version: frozen once the version is published."""
+
+    extra = 0
+
+    def _editable(self, request, obj):
+        return can_author_packs_in_admin(request.user) and not (obj and obj.is_published)
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(request, obj)
+
+
+class PathStepInline(VersionContentInlineMixin, admin.TabularInline):
+    model = PathStep
+    fields = [
+        "track",
+        "day",
+        "order",
+        "kind",
+        "title",
+        "prompt_slug",
+        "demo_slug",
+        "body",
+        "expected_output",
+    ]
+    formfield_overrides = {
+        PathStep._meta.get_field("body").__class__: {
+            "widget": forms.Textarea(attrs={"rows": 3, "cols": 40})
+        }
+    }
+
+
+class InterventionInline(VersionContentInlineMixin, admin.TabularInline):
+    model = Intervention
+    fields = ["day", "kind", "channel", "webhook_url", "message"]
+
+
+class KpiInline(VersionContentInlineMixin, admin.TabularInline):
+    model = Kpi
+    fields = ["order", "name", "unit", "baseline", "target", "direction"]
+
+
+class RolePackVersionForm(forms.ModelForm):
+    class Meta:
+        model = RolePackVersion
+        fields = [
+            "pack",
+            "name",
+            "description",
+            "holdout_percent",
+            "fvm_deliverable",
+            "fvm_baseline_minutes",
+            "fvm_target_minutes",
+            "fvm_evidence",
+            "context_audience",
+            "context_terminology",
+            "context_output_format",
+        ]
+
+    def clean_pack(self):
+        pack = self.cleaned_data["pack"]
+        if self.instance.pk is None and pack.versions.filter(status="draft").exists():
+            raise forms.ValidationError(
+                "This pack already has a draft: edit that one (a pack has at most one draft)."
+            )
+        return pack
+
+    def validate_constraints(self, exclude=None):
+        # number/status are set in save_model, after the form is validated.
+        exclude = set(exclude or ()) | {"number", "status"}
+        super().validate_constraints(exclude=exclude)
+
+
+@admin.action(description="Publish the selected drafts (runs the validator)")
+def publish_versions(modeladmin, request, queryset):
+    for version in queryset.select_related("pack"):
+        modeladmin.publish_one(request, version)
+
+
+class RolePackVersionAdmin(AuthorOnlyMixin, admin.ModelAdmin):
+    form = RolePackVersionForm
+    change_form_template = "admin/roles/rolepackversion/change_form.html"
+    list_display = ["pack", "number", "status", "name", "published_at", "created_by"]
+    list_filter = ["status", "pack"]
+    list_select_related = ["pack", "created_by"]
+    search_fields = ["pack__slug", "name"]
+    actions = [publish_versions]
+    inlines = [PathStepInline, InterventionInline, KpiInline]
+    readonly_fields = ["number", "status", "fvm_sentence_preview"]
+    fieldsets = [
+        (None, {"fields": ["pack", "number", "status", "name", "description"]}),
+        (
+            "First value moment",
+            {
+                "fields": [
+                    "fvm_deliverable",
+                    "fvm_baseline_minutes",
+                    "fvm_target_minutes",
+                    "fvm_evidence",
+                    "fvm_sentence_preview",
+                ]
+            },
+        ),
+        (
+            "Context",
+            {"fields": ["context_audience", "context_terminology", "context_output_format"]},
+        ),
+        ("Experiment", {"fields": ["holdout_percent"]}),
+    ]
+
+    class Media:
+        js = ["roles/fvm_preview.js"]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_published:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_published:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields.append("pack")
+        return fields
+
+    @admin.display(description="FVM sentence")
+    def fvm_sentence_preview(self, obj):
+        sentence = obj.fvm_sentence if obj and obj.pk else ""
+        return format_html('<p id="fvm-sentence-preview">{}</p>', sentence)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            latest = obj.pack.versions.aggregate(n=Max("number"))["n"] or 0
+            obj.number = latest + 1
+            obj.status = RolePackVersion.Status.DRAFT
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/publish/",
+                self.admin_site.admin_view(self.publish_view),
+                name="roles_rolepackversion_publish",
+            ),
+            path(
+                "<int:pk>/new-draft/",
+                self.admin_site.admin_view(self.new_draft_view),
+                name="roles_rolepackversion_new_draft",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _post_only(self, request, pk):
+        if request.method != "POST" or not can_author_packs_in_admin(request.user):
+            raise PermissionDenied
+        return get_object_or_404(RolePackVersion.objects.select_related("pack"), pk=pk)
+
+    def publish_view(self, request, pk):
+        version = self._post_only(request, pk)
+        self.publish_one(request, version)
+        return HttpResponseRedirect(reverse("admin:roles_rolepackversion_change", args=[pk]))
+
+    def new_draft_view(self, request, pk):
+        version = self._post_only(request, pk)
+        draft = services.rolepack_draft_create(pack=version.pack, user=request.user)
+        self.message_user(request, f"Editing draft v{draft.number} of {version.pack.slug}.")
+        return HttpResponseRedirect(reverse("admin:roles_rolepackversion_change", args=[draft.pk]))
+
+    def publish_one(self, request, version) -> bool:
+        if version.is_published:
+            self.message_user(request, f"{version} is already published.", messages.WARNING)
+            return False
+        try:
+            services.rolepack_version_publish(version=version, user=request.user)
+        except PackValidationError as exc:
+            self.message_user(
+                request,
+                f"{version.pack.slug} v{version.number} was not published: "
+                f"{len(exc.errors)} error(s).",
+                messages.ERROR,
+            )
+            for error in exc.errors:
+                self.message_user(
+                    request, f"{error.path or '(pack)'}: {error.message}", messages.ERROR
+                )
+            return False
+        self.message_user(request, f"Published {version.pack.slug} v{version.number}.")
+        return True
+
+
+@admin.action(description="Create a new draft from the latest version")
+def create_drafts(modeladmin, request, queryset):
+    for pack in queryset:
+        try:
+            draft = services.rolepack_draft_create(pack=pack, user=request.user)
+        except PackValidationError as exc:
+            modeladmin.message_user(request, str(exc), messages.ERROR)
+            continue
+        modeladmin.message_user(request, f"{pack.slug}: draft v{draft.number} is ready.")
+
+
+class RolePackAdmin(AuthorOnlyMixin, admin.ModelAdmin):
+    list_display = ["slug", "versions_list", "created_at"]
+    search_fields = ["slug"]
+    actions = [create_drafts]
+    readonly_fields = ["versions_list"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("versions")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "slug"] if obj else self.readonly_fields
+
+    @admin.display(description="versions")
+    def versions_list(self, obj):
+        versions = sorted(obj.versions.all(), key=lambda v: -v.number)
+        if not versions:
+            return "—"
+        return format_html_join(
+            ", ",
+            '<a href="{}">v{} ({})</a>',
+            (
+                (reverse("admin:roles_rolepackversion_change", args=[v.pk]), v.number, v.status)
+                for v in versions
+            ),
+        )
+
+
+admin.site.register(RolePack, RolePackAdmin)
+admin.site.register(RolePackVersion, RolePackVersionAdmin)
