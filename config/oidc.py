@@ -10,12 +10,14 @@ import functools
 import requests
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import SuspiciousOperation
 from django.http import Http404
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
 from mozilla_django_oidc.views import OIDCAuthenticationRequestView
 
 DISCOVERY_KEYS = {
+    "OIDC_OP_ISSUER": "issuer",
     "OIDC_OP_AUTHORIZATION_ENDPOINT": "authorization_endpoint",
     "OIDC_OP_TOKEN_ENDPOINT": "token_endpoint",
     "OIDC_OP_USER_ENDPOINT": "userinfo_endpoint",
@@ -79,6 +81,25 @@ class EmailOIDCBackend(OIDCAuthenticationBackend):
         if not getattr(settings, "OIDC_ENABLED", False):
             return None
         return super().authenticate(request, **kwargs)
+
+    def verify_token(self, token, **kwargs):
+        """The library checks signature, expiry and nonce; we also check who the token is for."""
+        payload = super().verify_token(token, **kwargs)
+        audience = payload.get("aud")
+        audiences = audience if isinstance(audience, list) else [audience]
+        if self.OIDC_RP_CLIENT_ID not in audiences:
+            raise SuspiciousOperation("The id token was issued for another client.")
+        issuer = oidc_setting("OIDC_OP_ISSUER", "")
+        if issuer and payload.get("iss") != issuer:
+            raise SuspiciousOperation("The id token comes from another issuer.")
+        return payload
+
+    def get_userinfo(self, access_token, id_token, payload):
+        claims = super().get_userinfo(access_token, id_token, payload)
+        # OpenID Connect Core 5.3.2: userinfo about another subject must not be used.
+        if claims.get("sub") != payload.get("sub"):
+            raise SuspiciousOperation("The userinfo response is about another subject.")
+        return claims
 
     def filter_users_by_claims(self, claims):
         email = (claims.get("email") or "").strip()

@@ -264,6 +264,7 @@ if OIDC_ENABLED:
     OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
     OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
     OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+    OIDC_OP_ISSUER = os.environ.get("OIDC_OP_ISSUER", "")  # checked against the token's iss
     # Enrollment usually creates the account first; a first SSO login may create it too.
     OIDC_CREATE_USER = env_bool("OIDC_CREATE_USERS", True)
     OIDC_USE_PKCE = env_bool("OIDC_USE_PKCE", True)
