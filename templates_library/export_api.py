@@ -3,7 +3,7 @@
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import permissions, status
+from rest_framework import authentication, permissions, status
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -34,6 +34,11 @@ class _FormatIsOurs(DefaultContentNegotiation):
 
 
 class ExportApi(APIView):
+    # Basic first so an anonymous script gets 401 with a WWW-Authenticate challenge.
+    authentication_classes = [
+        authentication.BasicAuthentication,
+        authentication.SessionAuthentication,
+    ]
     permission_classes = [IsAdminOrEnablement]
     content_negotiation_class = _FormatIsOurs
 
