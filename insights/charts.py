@@ -14,7 +14,7 @@ BENCHMARK_DASH = {"minimum": "8 4", "top_quartile": "2 3"}
 def _open(chart_id: str, title: str, desc: str, width: int, height: int) -> list[str]:
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" id="{escape(chart_id)}"'
-        f' viewBox="0 0 {width} {height}" width="100%" style="max-width:{width}px"'
+        f' viewBox="0 0 {width} {height}" width="{width}" height="{height}"'
         f' aria-labelledby="{escape(chart_id)}-title {escape(chart_id)}-desc"'
         ' font-family="system-ui, sans-serif" font-size="13">',
         f'<title id="{escape(chart_id)}-title">{escape(title)}</title>',
@@ -48,19 +48,14 @@ def bar_chart(
     )
     if not bars:
         parts.append(f'<text x="{LABEL_W + 8}" y="{TOP + 18}" fill="#57606a">No data yet.</text>')
+    # Bars first, then the benchmark lines over them, then every text on a white halo.
     for i, (label, value, text) in enumerate(bars):
-        y = TOP + i * ROW
-        parts.append(
-            f'<text x="{LABEL_W - 8}" y="{y + 19}" text-anchor="end">{escape(label)}</text>'
-        )
         if value is not None:
             parts.append(
-                f'<rect x="{LABEL_W}" y="{y + 5}" width="{max(x(value) - LABEL_W, 0):.1f}" '
-                f'height="{ROW - 10}" fill="#0b5cad"><title>{escape(label)}: {escape(text)}'
-                "</title></rect>"
+                f'<rect x="{LABEL_W}" y="{TOP + i * ROW + 5}" '
+                f'width="{max(x(value) - LABEL_W, 0):.1f}" height="{ROW - 10}" fill="#0b5cad">'
+                f"<title>{escape(label)}: {escape(text)}</title></rect>"
             )
-        end = x(value) if value is not None else LABEL_W
-        parts.append(f'<text x="{end + 6:.1f}" y="{y + 19}" fill="#1b1f24">{escape(text)}</text>')
     for i, (key, value, label) in enumerate(benchmarks):
         bx = x(value)
         dash = BENCHMARK_DASH.get(key, "4 4")
@@ -69,6 +64,14 @@ def bar_chart(
             f'x2="{bx:.1f}" y2="{height - 8}" stroke="#9a6700" stroke-width="2" '
             f'stroke-dasharray="{dash}"/><text x="{bx:.1f}" y="{12 + i * 13}" '
             f'text-anchor="middle" fill="#9a6700">{escape(label)}</text></g>'
+        )
+    for i, (label, value, text) in enumerate(bars):
+        y = TOP + i * ROW
+        end = x(value) if value is not None else LABEL_W
+        parts.append(
+            f'<text x="{LABEL_W - 8}" y="{y + 19}" text-anchor="end">{escape(label)}</text>'
+            f'<text x="{end + 6:.1f}" y="{y + 19}" fill="#1b1f24" stroke="#fff" '
+            f'stroke-width="4" paint-order="stroke">{escape(text)}</text>'
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))
