@@ -37,6 +37,12 @@ urlpatterns = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # These tests hash dozens of passwords; the production hasher's cost is not under test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {
         key: value
