@@ -36,6 +36,8 @@ class LoadedPack:
     document: object
     source: str
     lines: dict[str, int] = field(default_factory=dict)
+    # Paths whose {file: …} could not be read: already reported, not validated again.
+    unresolved: set[str] = field(default_factory=set)
 
 
 # --- reading -------------------------------------------------------------------
@@ -205,6 +207,7 @@ def resolve_files(pack: LoadedPack, base_dir: Path | None, errors: list[PackErro
 
         def fail(message, line=line, path=path):
             errors.append(PackError(pack.source, line, path, message))
+            pack.unresolved.add(path)
 
         relative = value["file"]
         if not isinstance(relative, str) or not relative.strip():

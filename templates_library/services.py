@@ -67,7 +67,11 @@ def _import(
     errors = list(errors)
     first_source: dict[str, LoadedPack] = {}
     for pack in packs:
-        errors += validate_document(pack.document, source=pack.source, lines=pack.lines)
+        errors += [
+            error
+            for error in validate_document(pack.document, source=pack.source, lines=pack.lines)
+            if error.path not in pack.unresolved
+        ]
         slug = pack.document.get("slug") if isinstance(pack.document, dict) else None
         if isinstance(slug, str):
             if slug in first_source:
@@ -83,6 +87,8 @@ def _import(
             else:
                 first_source[slug] = pack
     if errors:
+        # By file and line; errors on one line keep the document's order (stable sort).
+        errors.sort(key=lambda e: (e.file, e.line or 0))
         raise PackValidationError(errors)
     try:
         with transaction.atomic():

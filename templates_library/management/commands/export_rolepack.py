@@ -10,6 +10,11 @@ from templates_library.packfile import dump_yaml, version_to_document
 class Command(BaseCommand):
     help = "Write a role pack version as YAML (the latest published one unless --version)."
 
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        # Our --version is the pack version; it replaces Django's "--version" (program version).
+        kwargs.setdefault("conflict_handler", "resolve")
+        return super().create_parser(prog_name, subcommand, **kwargs)
+
     def add_arguments(self, parser):
         parser.add_argument("slug")
         parser.add_argument("-o", "--output", required=True, help="a file path, or - for stdout")
