@@ -174,7 +174,7 @@ def _row(key, label: str, agg: dict, histogram: dict[int, int]) -> dict:
         "eligible": eligible,
         "in_window": (agg.get("enrolled") or 0) - eligible,
         "reached_within_7": reached,
-        "rate_within_7": round(reached / eligible, 4) if eligible else None,
+        "rate_within_7": reached / eligible if eligible else None,
         "median_ttv": median,
         "fvm_total": agg.get("fvm_total") or 0,
         "minutes_saved_total": agg.get("minutes_saved_total") or 0,

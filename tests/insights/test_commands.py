@@ -40,7 +40,7 @@ def test_json_output_follows_the_public_contract(cohort):
         "eligible": 3,
         "in_window": 0,
         "reached_within_7": 1,
-        "rate_within_7": 0.3333,
+        "rate_within_7": 1 / 3,
         "median_ttv": 7.0,
         "fvm_total": 2,
         "minutes_saved_total": 100,
