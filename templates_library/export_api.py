@@ -49,7 +49,13 @@ class ExportApi(APIView):
             OpenApiParameter("all", bool, description="every role with a published version"),
             OpenApiParameter("format", str, enum=list(FORMATS), required=True),
         ],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        operation_id="exports_download",
+        responses={
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            400: OpenApiTypes.OBJECT,
+            401: OpenApiTypes.OBJECT,
+            403: OpenApiTypes.OBJECT,
+        },
     )
     def get(self, request):
         fmt = request.query_params.get("format", "")
