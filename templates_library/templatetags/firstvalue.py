@@ -69,7 +69,7 @@ def minutes_chart(demo) -> SafeString:
         )
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {} {}" '
-        'width="100%" style="max-width:{}px" aria-labelledby="fv-chart-title fv-chart-desc" '
+        'width="100%" aria-labelledby="fv-chart-title fv-chart-desc" '
         'class="minutes-chart">'
         '<title id="fv-chart-title">{}</title><desc id="fv-chart-desc">{}</desc>'
         '<defs><pattern id="fv-hatch" width="8" height="8" patternUnits="userSpaceOnUse" '
@@ -78,7 +78,6 @@ def minutes_chart(demo) -> SafeString:
         '<g font-family="system-ui, sans-serif" font-size="15" fill="#1b1f24">{}</g></svg>',
         width,
         height,
-        width,
         title,
         desc,
         mark_safe("".join(bars)),  # noqa: S308 - each bar built with format_html

@@ -1,6 +1,7 @@
 """The prompt library pages: who sees what, search, filled prompts, the demo chart."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -182,3 +183,17 @@ def test_it_escapes_demo_titles_in_the_chart(client):
     client.force_login(UserFactory())
     html = client.get("/library/finance-analyst/demos/variance-demo/").content.decode()
     assert "<script>alert(1)" not in html
+
+
+def test_it_lets_the_copy_script_and_styles_run_under_the_content_security_policy(client):
+    make_pack()
+    client.force_login(UserFactory())
+    response = client.get("/library/finance-analyst/prompts/prompt-1/")
+    policy = response.get("Content-Security-Policy", "")
+    nonces = re.findall(r"'nonce-([^']+)'", policy)
+    html = response.content.decode()
+    assert nonces, policy
+    assert f'<script nonce="{nonces[0]}">' in html
+    assert f'<style nonce="{nonces[0]}">' in html
+    demo = client.get("/library/finance-analyst/demos/variance-demo/").content.decode()
+    assert " style=" not in demo.split("<svg", 1)[1].split("</svg>", 1)[0]
