@@ -23,15 +23,8 @@ from .serializers import (
     TeamMemberSerializer,
 )
 
-
-class SessionAuthentication(authentication.SessionAuthentication):
-    """Session auth that answers 401 (not 403) to an anonymous caller."""
-
-    def authenticate_header(self, request) -> str:
-        return 'Session realm="api"'
-
-
-AUTHENTICATION = [SessionAuthentication, authentication.BasicAuthentication]
+# Basic first, so an anonymous caller gets 401 with a challenge (not DRF's 403 for sessions).
+AUTHENTICATION = [authentication.BasicAuthentication, authentication.SessionAuthentication]
 
 ERR_400 = OpenApiResponse(description="Invalid input: errors keyed by field name.")
 ERR_401 = OpenApiResponse(ErrorSerializer, description="Not signed in.")

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import auth, calendar, progress, selectors
+from . import auth, calendar, progress, selectors, triggers
 from .forms import EmailLinkForm, FvmForm
 
 # --- Sign-in by email link ---------------------------------------------------
@@ -65,8 +65,8 @@ def _render_my(request: HttpRequest, checklist, fvm_form: FvmForm, status: int =
             "version": checklist.enrollment.version,
             "fvm_form": fvm_form,
             "minutes_longer": -checklist.fvm.minutes_saved if checklist.fvm else 0,
-            # In-app interventions (h5) fill this; each item is rendered in the banners block.
-            "banners": [],
+            # In-app interventions (h5); each item renders as its sanitised HTML.
+            "banners": triggers.banners_for(checklist.enrollment),
         },
         status=status,
     )
