@@ -18,7 +18,7 @@ from templates_library.variables import FilledPrompt, fill_prompt
 
 from . import calendar
 from .models import Enrollment, EnrollmentDay, FvmCompletion, OrgSettings
-from .services import holiday_dates
+from .services import holiday_dates, path_steps_for
 
 PATH_DAYS = range(1, 8)
 
@@ -53,7 +53,11 @@ def fvm_for_enrollment(*, enrollment: Enrollment) -> FvmCompletion | None:
 
 def path_track(steps: Iterable[PathStep], track: str) -> str:
     """The track whose steps make the path: the enrollment's own, or prescriptive when the
-    pack has no steps on the requested track (same rule as the path generation)."""
+    pack has no steps on the requested track.
+
+    The same rule as ``services.path_steps_for``, applied in Python to steps already loaded
+    for several versions at once (the manager's view spans versions in one query).
+    """
     if track != Track.PRESCRIPTIVE and not any(s.track == track for s in steps):
         return Track.PRESCRIPTIVE
     return track
@@ -240,8 +244,7 @@ def checklist_build(*, enrollment: Enrollment, now: datetime | None = None) -> C
 
 def path_step_for_enrollment(*, enrollment: Enrollment, step_id: int) -> PathStep | None:
     """A step of the person's own path, or None (someone else's step, another track …)."""
-    steps = list(PathStep.objects.filter(version_id=enrollment.version_id))
-    return next((s for s in path_steps(steps, enrollment.track) if s.id == step_id), None)
+    return path_steps_for(enrollment.version, enrollment.track).filter(pk=step_id).first()
 
 
 @dataclass
