@@ -28,3 +28,19 @@ def throttle_username(request, credentials) -> str | None:
         data = getattr(request, "data", None) or getattr(request, "POST", {})
         username = data.get(settings.AXES_USERNAME_FORM_FIELD)
     return username.strip().lower() if isinstance(username, str) else username
+
+
+def client_ip(request) -> str | None:
+    """The address a lockout counts against.
+
+    Behind ``PROXY_COUNT`` trusted proxies, each appends the address it saw to X-Forwarded-For,
+    so the client is the PROXY_COUNT-th entry from the right; anything left of it was written by
+    the client and is ignored. With no proxies (or too short a header): REMOTE_ADDR.
+    """
+    count = getattr(settings, "PROXY_COUNT", 0)
+    meta = request.META
+    if count:
+        hops = [hop.strip() for hop in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop]
+        if len(hops) >= count:
+            return hops[-count]
+    return meta.get("REMOTE_ADDR")

@@ -175,7 +175,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.schema.FirstValueAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -196,6 +196,11 @@ SPECTACULAR_SETTINGS = {
 # --- Product settings ------------------------------------------------------
 # Webhook hosts that may resolve to loopback/private addresses (local testing only).
 WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS")
+# Local testing only: lets the hosts above be called over plain http (a loopback receiver).
+WEBHOOK_ALLOW_HTTP_FOR_ALLOWED_HOSTS = env_bool("WEBHOOK_ALLOW_HTTP_FOR_ALLOWED_HOSTS", False)
+# Intervention and check-in sends: tries before a row is marked failed; first retry wait (s).
+SEND_MAX_ATTEMPTS = int(os.environ.get("SEND_MAX_ATTEMPTS", "5"))
+SEND_RETRY_BASE_SECONDS = float(os.environ.get("SEND_RETRY_BASE_SECONDS", "30"))
 MAGIC_LINK_MAX_AGE = int(os.environ.get("MAGIC_LINK_MAX_AGE", str(3 * 24 * 3600)))
 
 # --- Security --------------------------------------------------------------
@@ -242,11 +247,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES",
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "config.auth.throttle_username"
-# Behind a load balancer: the number of proxies that append to X-Forwarded-For.
-AXES_IPWARE_PROXY_COUNT = int(os.environ["PROXY_COUNT"]) if os.environ.get("PROXY_COUNT") else None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+# Behind a load balancer: how many proxies append to X-Forwarded-For (see config.auth.client_ip).
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT") or 0)
+AXES_CLIENT_IP_CALLABLE = "config.auth.client_ip"
 
 # --- Single sign-on (OpenID Connect) ---------------------------------------
 # Off unless OIDC_RP_CLIENT_ID is set; then /oidc/ is routed and the login page offers

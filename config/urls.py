@@ -22,6 +22,9 @@ urlpatterns = [
     path("", include("insights.urls")),
 ]
 
+handler404 = "config.views.page_not_found"
+handler500 = "config.views.server_error"
+
 # Single sign-on exists only when configured (OIDC_RP_CLIENT_ID).
 if settings.OIDC_ENABLED:
     urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))

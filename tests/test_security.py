@@ -274,3 +274,22 @@ def test_it_signs_out_when_the_session_is_older_than_its_age(client, settings):
         response = client.get("/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+@pytest.mark.django_db
+def test_it_counts_failures_per_client_address_behind_the_load_balancer(client, settings):
+    settings.PROXY_COUNT = 1
+    user = UserFactory()
+    lb = {"REMOTE_ADDR": "10.0.0.2"}
+    for i in range(5):
+        # The client may write anything into the header; the balancer appends what it saw.
+        login(
+            client.__class__(HTTP_X_FORWARDED_FOR=f"1.1.1.{i}, 203.0.113.9", **lb),
+            user.username,
+            "wrong",
+        )
+
+    attacker = client.__class__(HTTP_X_FORWARDED_FOR="203.0.113.9", **lb)
+    colleague = client.__class__(HTTP_X_FORWARDED_FOR="198.51.100.4", **lb)
+    assert login(attacker, user.username, PASSWORD).status_code == 429
+    assert login(colleague, user.username, PASSWORD).status_code == 302
