@@ -7,9 +7,16 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from . import services
+from . import services, triggers
 from .enroll_csv import EnrollmentImportError, binary_opener, enrollments_import
-from .models import Enrollment, EnrollmentDay, Holiday, OrgSettings
+from .models import (
+    Checkin,
+    Enrollment,
+    EnrollmentDay,
+    Holiday,
+    InterventionSend,
+    OrgSettings,
+)
 
 # Enough rows to find and fix a file; the rest are counted.
 _ERRORS_SHOWN = 200
@@ -149,3 +156,50 @@ class EnrollmentAdmin(admin.ModelAdmin):
             "hidden_errors": hidden,
         }
         return TemplateResponse(request, "admin/onboarding/enrollment/import_csv.html", context)
+
+
+# --- Interventions and check-ins (h5): what went out, to whom, and why not ---------------
+
+
+@admin.register(InterventionSend)
+class InterventionSendAdmin(admin.ModelAdmin):
+    list_display = [
+        "enrollment",
+        "intervention",
+        "status",
+        "due_at",
+        "attempts",
+        "sent_at",
+        "recipient",
+        "short_error",
+    ]
+    list_filter = ["status", "intervention__kind", "intervention__channel", "due_at"]
+    search_fields = ["enrollment__user__email", "enrollment__name", "recipient", "last_error"]
+    list_select_related = ["enrollment__user", "intervention"]
+    date_hierarchy = "due_at"
+    readonly_fields = [f.name for f in InterventionSend._meta.fields]
+    actions = ["send_again"]
+
+    @admin.display(description="last error")
+    def short_error(self, obj) -> str:
+        return obj.last_error[:120]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description="Send the selected failed interventions again")
+    def send_again(self, request, queryset):
+        count = triggers.intervention_sends_retry(ids=list(queryset.values_list("id", flat=True)))
+        self.message_user(request, f"{count} failed send(s) queued again.", messages.SUCCESS)
+
+
+@admin.register(Checkin)
+class CheckinAdmin(admin.ModelAdmin):
+    list_display = ["enrollment", "day", "due_at", "sent_at", "attempts", "answered_at", "active"]
+    list_filter = ["day", "active", ("answered_at", admin.EmptyFieldListFilter)]
+    search_fields = ["enrollment__user__email", "enrollment__name", "last_error"]
+    list_select_related = ["enrollment__user"]
+    readonly_fields = [f.name for f in Checkin._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -15,6 +15,7 @@ Recipients (first match wins):
 Messages to managers speak of support, never of compliance (tests hold the wording).
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
@@ -56,6 +57,7 @@ class Message:
     link: str
     attachments: list[tuple[str, bytes, str]] = field(default_factory=list)
     session_start: datetime | None = None
+    session_label: str = ""  # the proposed time in the employee's timezone, for people
 
 
 def _display_name(user, fallback: str = "") -> str:
@@ -106,12 +108,18 @@ def _link(enrollment: Enrollment, audience: str) -> str:
     return magic_link_url(user=enrollment.user)
 
 
+_BARE_LINK = re.compile(r"(?<![(\[<])\{\{\s*link\s*\}\}")
+
+
 def fill(template: str, values: dict[str, str]) -> tuple[str, SafeString]:
-    """(filled Markdown text, sanitised HTML with each value escaped)."""
-    return fill_text(template, values), fill_html(template, values, missing=[])
+    """(filled Markdown text, sanitised HTML with each value escaped).
+
+    A bare ``{{link}}`` becomes a clickable link in the HTML."""
+    linked = _BARE_LINK.sub("[{{link}}]({{link}})", template)
+    return fill_text(template, values), fill_html(linked, values, missing=[])
 
 
-def _values(enrollment: Enrollment, audience: str) -> dict[str, str]:
+def _values(enrollment: Enrollment, audience: str, link: str | None = None) -> dict[str, str]:
     version = enrollment.version
     return {
         "name": _employee_name(enrollment),
@@ -121,7 +129,7 @@ def _values(enrollment: Enrollment, audience: str) -> dict[str, str]:
         "deliverable": version.fvm_deliverable,
         "fvm_sentence": version.fvm_sentence,
         "one_task": one_task(enrollment),
-        "link": _link(enrollment, audience),
+        "link": link or _link(enrollment, audience),
     }
 
 
@@ -183,8 +191,10 @@ _SUBJECTS = {
 }
 
 
-def intervention_message(*, send: InterventionSend, now: datetime | None = None) -> Message:
-    """Who gets ``send`` and what it says (no side effects)."""
+def intervention_message(
+    *, send: InterventionSend, now: datetime | None = None, link: str | None = None
+) -> Message:
+    """Who gets ``send`` and what it says (no side effects). ``link`` overrides {{link}}."""
     now = now or timezone.now()
     enrollment = send.enrollment
     intervention = send.intervention
@@ -216,7 +226,7 @@ def intervention_message(*, send: InterventionSend, now: datetime | None = None)
     else:
         audience, recipient = "employee", enrollment.user
 
-    values = _values(enrollment, audience)
+    values = _values(enrollment, audience, link)
     text, html = fill(template, values)
     message = Message(
         audience=audience,
@@ -230,6 +240,11 @@ def intervention_message(*, send: InterventionSend, now: datetime | None = None)
     if host is not None:
         start = next_session_start(enrollment, now)
         message.session_start = start
+        local_start = start.astimezone(calendar.valid_timezone(enrollment.timezone))
+        message.session_label = (
+            f"{local_start:%A} {local_start.day} {local_start:%B}, "
+            f"{local_start:%H:%M} ({enrollment.timezone} time)"
+        )
         message.attachments.append(
             (
                 "invite.ics",

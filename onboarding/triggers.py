@@ -257,6 +257,22 @@ def triggers_sweep(*, now: datetime) -> SweepResult:
     return result
 
 
+@transaction.atomic
+def intervention_sends_retry(*, ids: list[int]) -> int:
+    """Give failed rows a fresh set of tries (the admin's "send again"); returns how many."""
+    failed = list(
+        InterventionSend.objects.filter(id__in=ids, status=Status.FAILED).values_list(
+            "id", flat=True
+        )
+    )
+    InterventionSend.objects.filter(id__in=failed).update(
+        status=Status.PENDING, attempts=0, next_attempt_at=timezone.now(), claimed_at=None
+    )
+    if failed:
+        transaction.on_commit(partial(_enqueue, "send_intervention", failed), robust=True)
+    return len(failed)
+
+
 # --- Sending one intervention ---------------------------------------------------------
 
 
@@ -379,7 +395,23 @@ def intervention_send_deliver(*, send_id: int, now: datetime | None = None) -> D
 # --- What other pages use ----------------------------------------------------------------
 
 
-def banners_for(enrollment: Enrollment) -> list[dict]:
+@dataclass(frozen=True)
+class Banner:
+    """An in-app intervention on /my/; renders as its sanitised HTML in a template."""
+
+    kind: str
+    subject: str
+    html: str
+    sent_at: datetime | None
+
+    def __html__(self) -> str:
+        return self.html
+
+    def __str__(self) -> str:
+        return self.html
+
+
+def banners_for(enrollment: Enrollment) -> list[Banner]:
     """In-app interventions addressed to the employee, for /my/ (none after FVM)."""
     if FvmCompletion.objects.filter(enrollment_id=enrollment.pk).exists():
         return []
@@ -396,14 +428,16 @@ def banners_for(enrollment: Enrollment) -> list[dict]:
     banners = []
     for send in sends:
         send.enrollment = enrollment
-        message = messages.intervention_message(send=send, now=send.sent_at)
+        message = messages.intervention_message(
+            send=send, now=send.sent_at, link=f"{settings.SITE_URL}/my/"
+        )
         banners.append(
-            {
-                "kind": send.intervention.kind,
-                "subject": message.subject,
-                "html": message.html,
-                "sent_at": send.sent_at,
-            }
+            Banner(
+                kind=send.intervention.kind,
+                subject=message.subject,
+                html=str(message.html),
+                sent_at=send.sent_at,
+            )
         )
     return banners
 

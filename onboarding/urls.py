@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from . import apis, views
+from . import apis, checkin_views, views
 
 app_name = "onboarding"
 
@@ -22,4 +22,10 @@ urlpatterns: list = [
     path("api/me/steps/<int:step_id>/complete/", apis.MeStepApi.as_view(), name="api-me-step"),
     path("api/me/fvm/", apis.MeFvmApi.as_view(), name="api-me-fvm"),
     path("api/team/", apis.TeamApi.as_view(), name="api-team"),
+    # Day-30/90 check-in links (h5)
+    re_path(
+        r"^checkin/(?P<token>[-\w:.]+)/(?P<answer>yes|no)/$",
+        checkin_views.checkin_answer,
+        name="checkin-answer",
+    ),
 ]

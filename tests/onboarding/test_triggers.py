@@ -278,3 +278,19 @@ def test_the_beat_schedule_sweeps_every_15_minutes():
     assert celery_app.conf.accept_content == ["json"]
     assert celery_app.conf.task_acks_late is True
     assert celery_app.conf.worker_prefetch_multiplier == 1
+
+
+@pytest.mark.django_db
+def test_accountability_is_hidden_until_after_the_configured_working_day():
+    from onboarding.models import OrgSettings
+    from onboarding.triggers import accountability_visible
+
+    person = enroll(make_pack(), "ana@example.com")  # day 1 is Monday 2 November
+    org = OrgSettings.load()
+    org.accountability_after_day = 10
+    org.save()
+    assert not accountability_visible(person, date(2026, 10, 30))  # before the start
+    assert not accountability_visible(person, date(2026, 11, 6))  # day 5
+    assert not accountability_visible(person, date(2026, 11, 13))  # day 10
+    assert not accountability_visible(person, date(2026, 11, 15))  # the Sunday after
+    assert accountability_visible(person, date(2026, 11, 16))  # day 11

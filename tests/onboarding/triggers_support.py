@@ -75,10 +75,11 @@ def broker(url: str):
 
 
 def _reset_pools() -> None:
-    # Connection pools are keyed to the broker URL they were made for.
-    if celery_app._pool is not None:
-        with contextlib.suppress(Exception):
-            celery_app._pool.force_close_all()
+    # Connection pools are keyed to the broker URL they were made for: start afresh.
+    from kombu import pools
+
+    with contextlib.suppress(Exception):
+        pools.reset()
     celery_app._pool = None
     with contextlib.suppress(AttributeError, KeyError):
         celery_app.__dict__["amqp"]._producer_pool = None

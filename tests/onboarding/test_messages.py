@@ -1,0 +1,111 @@
+"""What the messages say: filled placeholders, escaped values, one task, support wording."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from onboarding import messages
+from onboarding.models import InterventionSend
+from roles.models import Intervention, RolePackVersion
+from templates_library.services import rolepack_import
+from tests.factories import make_pack
+
+from .triggers_support import enroll, local
+
+EXAMPLES = Path(settings.BASE_DIR) / "examples" / "rolepacks"
+# Support before accountability: none of these in a first-week message to a manager.
+COMPLIANCE_WORDS = re.compile(
+    r"\b(overdue|failed|failing|non-?compliant|compliance|behind|late|lagging|deadline|"
+    r"warning|missed)\b",
+    re.IGNORECASE,
+)
+
+
+def unsaved_send(person, kind):
+    intervention = Intervention.objects.get(version=person.version, kind=kind)
+    return InterventionSend(
+        pk=1, enrollment=person, intervention=intervention, due_at=local(person.day1, 9, 0, "UTC")
+    )
+
+
+@pytest.mark.django_db
+def test_it_fills_every_placeholder_and_escapes_the_values():
+    version = make_pack()
+    Intervention.objects.filter(version=version, kind="manager_nudge").update(
+        message="{{name}} / {{manager_name}} / {{role}} / {{fvm_sentence}} / {{link}}"
+    )
+    person = enroll(version, "ana@example.com", name="Ana <script>x</script>")
+    person.manager.first_name = "Bo & Co"
+    person.manager.save()
+
+    message = messages.intervention_message(send=unsaved_send(person, "manager_nudge"))
+    assert message.audience == "manager"
+    assert message.to_email == "manager@example.com"
+    assert message.markdown == (
+        "Ana <script>x</script> / Bo & Co / Finance analyst / A finance analyst has reached "
+        "first value when they have a variance explanation for the CFO report in 10 minutes "
+        f"instead of 90. / {settings.SITE_URL}/team/"
+    )
+    assert "<script>" not in message.html
+    assert "Ana &lt;script&gt;x&lt;/script&gt;" in message.html
+    assert "Bo &amp; Co" in message.html
+    assert "{{" not in message.html
+
+
+@pytest.mark.django_db
+def test_one_task_is_the_fvm_task_with_its_prompt_filled_from_the_persons_values():
+    version = make_pack()
+    person = enroll(version, "ana@example.com")
+    person.values = {"period": "2026-10"}
+    person.save()
+
+    task = messages.one_task(person)
+    assert task == (
+        "Write this month's variance commentary with the AI — with the prompt “Prompt 1”: "
+        "Explain the 2026-10 variances number 1. (table)"
+    )
+
+
+@pytest.mark.django_db
+def test_the_employees_link_is_an_absolute_sign_in_link():
+    person = enroll(make_pack(), "ana@example.com")
+    message = messages.intervention_message(send=unsaved_send(person, "microtraining"))
+    assert message.audience == "employee"
+    assert message.link.startswith(f"{settings.SITE_URL}/")
+    assert "email-link" in message.link or message.link.endswith("/my/")
+
+
+def example_versions():
+    rolepack_import(path=EXAMPLES)
+    return list(RolePackVersion.objects.filter(status="published"))
+
+
+@pytest.mark.django_db
+def test_first_week_manager_nudges_speak_of_support_for_every_example_pack():
+    versions = example_versions() + [make_pack(slug="default-pack")]
+    assert len(versions) >= 6
+    for i, version in enumerate(versions):
+        # No buddy: the session request goes to the manager too.
+        person = enroll(version, f"p{i}@example.com", name="Sam Doe", buddy="")
+        for kind in ("manager_nudge", "power_user_session"):
+            if not Intervention.objects.filter(version=version, kind=kind).exists():
+                continue
+            message = messages.intervention_message(send=unsaved_send(person, kind))
+            assert message.audience == "manager"
+            text, html = messages.email_parts(message)
+            for part in (message.subject, text, html):
+                found = COMPLIANCE_WORDS.findall(part)
+                assert not found, f"{version.pack.slug} {kind}: {found} in {part!r}"
+
+
+@pytest.mark.django_db
+def test_the_checkin_email_asks_about_the_deliverable_with_two_links():
+    person = enroll(make_pack(), "ana@example.com")
+    subject, text, html = messages.checkin_email_parts(
+        enrollment=person, yes_url="https://x/yes/", no_url="https://x/no/", day=30
+    )
+    assert subject == "Still using it for a variance explanation for the CFO report?"
+    assert "https://x/yes/" in text and "https://x/no/" in text
+    assert 'href="https://x/yes/"' in html and 'href="https://x/no/"' in html
