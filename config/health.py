@@ -9,6 +9,7 @@ import logging
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
+from django.views.decorators.http import require_safe
 from kombu import Connection
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ def check_broker() -> str:
     return "ok"
 
 
+@require_safe
 def healthz(request):
     checks = {"database": check_database(), "broker": check_broker()}
     healthy = all(value in {"ok", "not configured"} for value in checks.values())

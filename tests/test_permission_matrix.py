@@ -1,0 +1,274 @@
+"""Who may open what: every route in the URL conf × every kind of user, in one table.
+
+The routes are read from the URL conf itself, so a new page or endpoint without a row in
+EXPECTED fails here, named. A row says, per method, which statuses each role may get.
+Roles: anonymous, employee (enrolled), manager and buddy (of that employee), author (staff in
+the "enablement" group) and admin (superuser).
+"""
+
+from datetime import date
+from functools import cache
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from onboarding.services import enrollment_enroll
+from roles.models import PathStep
+from tests.factories import UserFactory, make_pack
+
+ROLES = ("anonymous", "employee", "manager", "buddy", "author", "admin")
+UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
+
+# Admin internals are Django's own (each ModelAdmin checks its permissions); /admin/ is a row.
+ADMIN_PREFIX = "admin/"
+
+
+def routes():
+    """(name, route) for every URL pattern, includes expanded."""
+
+    def walk(patterns, prefix="", namespace=None):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                ns = namespace
+                if entry.namespace:
+                    ns = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+                yield from walk(entry.url_patterns, prefix + str(entry.pattern), ns)
+            elif isinstance(entry, URLPattern):
+                name = entry.name and (f"{namespace}:{entry.name}" if namespace else entry.name)
+                route = prefix + str(entry.pattern)
+                yield name or f"/{route}", route, entry
+
+    for name, route, entry in walk(get_resolver().url_patterns):
+        if route.startswith(ADMIN_PREFIX) and route != ADMIN_PREFIX:
+            continue
+        yield name, route, entry
+
+
+@pytest.fixture
+def world(db):
+    """One published pack; an employee enrolled with a manager and a buddy; an author; an admin."""
+    version = make_pack()
+    enrollment = enrollment_enroll(
+        email="emma@example.com",
+        name="Emma Employee",
+        version=version,
+        start_date=date(2026, 11, 2),
+        manager_email="max@example.com",
+        buddy_email="bea@example.com",
+    )
+    author = UserFactory(username="author@example.com", is_staff=True)
+    author.groups.add(Group.objects.get_or_create(name="enablement")[0])
+    users = {
+        "anonymous": None,
+        "employee": enrollment.user,
+        "manager": enrollment.manager,
+        "buddy": enrollment.buddy,
+        "author": author,
+        "admin": UserFactory(username="admin@example.com", is_staff=True, is_superuser=True),
+    }
+    step = PathStep.objects.filter(version=version, track=enrollment.track).order_by("id").first()
+    kwargs = {
+        "role_slug": version.pack.slug,
+        "slug": version.pack.slug,
+        "prompt_slug": "prompt-1",
+        "demo_slug": "variance-demo",
+        "step_id": step.pk,
+        "chart": "by-role",
+        "token": "not-a-valid-token",
+        "answer": "yes",
+        "uidb64": "MQ",
+    }
+    return users, kwargs
+
+
+def url_for(name: str, route: str, entry, kwargs: dict) -> str:
+    needed = list(entry.pattern.regex.groupindex)
+    missing = [k for k in needed if k not in kwargs]
+    assert not missing, f"{name}: no test value for URL parameter(s) {missing}; add to world()"
+    if name.startswith("/"):
+        return name
+    return reverse(name, kwargs={k: kwargs[k] for k in needed})
+
+
+def status_for(client, method: str, url: str) -> int:
+    call = getattr(client, method.lower())
+    if method == "GET":
+        return call(url).status_code
+    if url.startswith("/api/"):
+        return call(url, data={}, content_type="application/json").status_code
+    return call(url, data="", content_type="application/x-www-form-urlencoded").status_code
+
+
+def clients_for(users: dict) -> dict[str, Client]:
+    clients = {}
+    for role, user in users.items():
+        clients[role] = Client()
+        if user is not None:
+            clients[role].force_login(user)
+    return clients
+
+
+def unsafe_methods(entry, admin_client, url: str) -> list[str]:
+    """The unsafe methods a view answers: a class-based view's handlers; for a function view,
+    whatever does not get 405 from it as a superuser."""
+    view_class = getattr(entry.callback, "view_class", None) or getattr(entry.callback, "cls", None)
+    if view_class is not None:
+        return [m for m in UNSAFE if hasattr(view_class, m.lower())]
+    return [m for m in UNSAFE if status_for(admin_client, m, url) != 405]
+
+
+# --- the table -------------------------------------------------------------------------------
+# Per URL name, per method: the statuses each role may get. "*" covers every unsafe method the
+# view answers without its own row. For unsafe methods a 405 is always fine (a view that refuses
+# a method leaks nothing). Anonymous API callers may get 401 or 403: both are "no".
+
+
+def by_role(anonymous, employee, manager, buddy, author, admin) -> dict[str, set[int]]:
+    values = dict(
+        anonymous=anonymous,
+        employee=employee,
+        manager=manager,
+        buddy=buddy,
+        author=author,
+        admin=admin,
+    )
+    return {role: {v} if isinstance(v, int) else set(v) for role, v in values.items()}
+
+
+def every(*codes: int) -> dict[str, set[int]]:
+    return by_role(*([set(codes)] * len(ROLES)))
+
+
+DENIED = {401, 403}
+PUBLIC = every(200)
+SIGNED_IN_PAGE = by_role(302, 200, 200, 200, 200, 200)
+STAFF_PAGE = by_role(302, 403, 403, 403, 200, 200)
+ADMIN_SITE = by_role(302, 302, 302, 302, 200, 200)
+
+
+def staff_api(allowed) -> dict[str, set[int]]:
+    return by_role(DENIED, 403, 403, 403, allowed, allowed)
+
+
+def own_enrollment_api(employee) -> dict[str, set[int]]:
+    """/api/me/…: the caller's own enrollment; people without one get 404."""
+    return by_role(DENIED, employee, 404, 404, 404, 404)
+
+
+EXPECTED: dict[str, dict[str, dict[str, set[int]]]] = {
+    # config
+    "/": {"GET": every(302), "*": every(302)},
+    "healthz": {"GET": PUBLIC},
+    "admin:index": {"GET": ADMIN_SITE, "*": ADMIN_SITE},
+    "login": {"GET": PUBLIC, "*": PUBLIC},
+    "logout": {"GET": every(405), "POST": every(302)},
+    "schema": {"GET": PUBLIC},
+    "api-docs": {"GET": PUBLIC},
+    # prompt library (h3) and role pack API (h1)
+    "templates_library:index": {"GET": SIGNED_IN_PAGE, "*": SIGNED_IN_PAGE},
+    "templates_library:role": {"GET": SIGNED_IN_PAGE, "*": SIGNED_IN_PAGE},
+    "templates_library:prompt": {"GET": SIGNED_IN_PAGE, "*": SIGNED_IN_PAGE},
+    "templates_library:demo": {"GET": SIGNED_IN_PAGE, "*": SIGNED_IN_PAGE},
+    # Without ?format= the export answers 400 to those allowed.
+    "templates_library:api-exports": {"GET": staff_api({200, 400})},
+    "templates_library:api-rolepacks": {
+        "GET": by_role(DENIED, 200, 200, 200, 200, 200),
+        "POST": staff_api(400),
+    },
+    "templates_library:api-rolepack": {
+        "GET": by_role(DENIED, 200, 200, 200, 200, 200),
+        "PUT": staff_api(400),
+    },
+    "templates_library:api-rolepack-publish": {
+        "GET": by_role(DENIED, 405, 405, 405, 405, 405),
+        # Already published: 409.
+        "POST": staff_api({200, 409}),
+    },
+    # sign-in by email link, checklist, team (h4b)
+    "onboarding:email-link": {"GET": PUBLIC, "POST": PUBLIC},
+    # A made-up link: 400 for everyone.
+    "onboarding:email-link-confirm": {"GET": every(400), "POST": every(400)},
+    "onboarding:my": {"GET": SIGNED_IN_PAGE, "*": SIGNED_IN_PAGE},
+    "onboarding:step-done": {
+        "GET": by_role(302, 405, 405, 405, 405, 405),
+        "POST": by_role(302, 302, 404, 404, 404, 404),
+    },
+    "onboarding:step-undo": {
+        "GET": by_role(302, 405, 405, 405, 405, 405),
+        "POST": by_role(302, 302, 404, 404, 404, 404),
+    },
+    "onboarding:fvm-record": {
+        "GET": by_role(302, 405, 405, 405, 405, 405),
+        # An empty form: 400 for the employee, 404 for people without an enrollment.
+        "POST": by_role(302, 400, 404, 404, 404, 404),
+    },
+    "onboarding:first-value": {
+        "GET": by_role(302, {200, 302}, 404, 404, 404, 404),
+        "*": by_role(302, {200, 302}, 404, 404, 404, 404),
+    },
+    # Non-managers see an empty team page (the API says 403).
+    "onboarding:team": {"GET": SIGNED_IN_PAGE, "*": SIGNED_IN_PAGE},
+    "onboarding:api-me": {"GET": own_enrollment_api(200)},
+    "onboarding:api-me-step": {
+        "GET": by_role(DENIED, 405, 405, 405, 405, 405),
+        "POST": own_enrollment_api({200, 201}),
+        "DELETE": own_enrollment_api({200, 204}),
+    },
+    "onboarding:api-me-fvm": {
+        "GET": by_role(DENIED, 405, 405, 405, 405, 405),
+        "POST": own_enrollment_api(400),
+    },
+    "onboarding:api-team": {"GET": by_role(DENIED, 403, 200, 403, 403, 403)},
+    # bulk enrollment (h4a)
+    "onboarding:api-enrollments-bulk": {"GET": staff_api(405), "POST": staff_api(400)},
+    # check-in links (h5): a made-up token is 400 for everyone.
+    "onboarding:checkin-answer": {"GET": every(400), "POST": every(400)},
+    # dashboard and reports (h6)
+    "insights:dashboard": {"GET": STAFF_PAGE, "*": STAFF_PAGE},
+    "insights:readiness": {"GET": STAFF_PAGE, "*": STAFF_PAGE},
+    "insights:chart-csv": {"GET": STAFF_PAGE, "*": STAFF_PAGE},
+    "insights:api-activation": {"GET": staff_api(200)},
+    "insights:api-readiness": {"GET": staff_api(200)},
+    "insights:api-kpi-measurements": {"GET": staff_api(200), "POST": staff_api(400)},
+}
+
+
+@cache
+def all_routes() -> list[tuple[str, str, object]]:
+    return list(routes())
+
+
+def test_it_has_a_row_for_every_route_and_none_for_routes_that_are_gone():
+    names = [name for name, _, _ in all_routes()]
+    missing = [f"{name} (/{route})" for name, route, _ in all_routes() if name not in EXPECTED]
+    gone = sorted(set(EXPECTED) - set(names))
+    assert not missing, "add rows to EXPECTED for: " + ", ".join(missing)
+    assert not gone, "remove rows from EXPECTED for: " + ", ".join(gone)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", [name for name, _, _ in all_routes()])
+def test_it_gives_each_role_the_expected_status(name, world):
+    users, kwargs = world
+    clients = clients_for(users)
+    route, entry = next((r, e) for n, r, e in all_routes() if n == name)
+    assert name in EXPECTED, f"no row in EXPECTED for {name} (/{route})"
+    row = EXPECTED[name]
+    url = url_for(name, route, entry, kwargs)
+    methods = ["GET", *unsafe_methods(entry, clients["admin"], url)]
+    problems = []
+    for method in methods:
+        allowed = row.get(method) or (row.get("*") if method != "GET" else None)
+        if allowed is None:
+            problems.append(f"{method} {url}: answered, but no row for {method} (or '*')")
+            continue
+        for role in ROLES:
+            got = status_for(clients[role], method, url)
+            ok = allowed[role] | ({405} if method != "GET" else set())
+            if got not in ok:
+                problems.append(
+                    f"{method} {url} as {role}: {got}, expected {sorted(allowed[role])}"
+                )
+    assert not problems, f"{name}:\n" + "\n".join(problems)
