@@ -1,6 +1,6 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,6 +26,17 @@ FILTER_PARAMETERS = [
 ]
 
 
+ERR_400 = OpenApiResponse(description="Invalid input: errors keyed by field name.")
+ERR_401 = OpenApiResponse(description="Not signed in.")
+ERR_403 = OpenApiResponse(description="Not an admin or in the enablement group.")
+REPORT_RESPONSES = {
+    200: OpenApiResponse(OpenApiTypes.OBJECT, description="The report (see docs/metrics.md)."),
+    400: ERR_400,
+    401: ERR_401,
+    403: ERR_403,
+}
+
+
 def _filters_or_400(request):
     params = {k: request.query_params.get(k) for k in ("role", "cohort", "manager", "as_of")}
     try:
@@ -40,7 +51,7 @@ class ActivationReportApi(APIView):
 
     permission_classes = [IsEnablementOrAdmin]
 
-    @extend_schema(parameters=FILTER_PARAMETERS, responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=FILTER_PARAMETERS, responses=REPORT_RESPONSES)
     def get(self, request):
         filters, error = _filters_or_400(request)
         return error or Response(report_json(filters))
@@ -51,7 +62,7 @@ class ReadinessReportApi(APIView):
 
     permission_classes = [IsEnablementOrAdmin]
 
-    @extend_schema(parameters=FILTER_PARAMETERS[3:], responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=FILTER_PARAMETERS[3:], responses=REPORT_RESPONSES)
     def get(self, request):
         filters, error = _filters_or_400(request)
         return error or Response(readiness_report(filters))
@@ -66,12 +77,18 @@ class KpiMeasurementOutputSerializer(serializers.ModelSerializer):
 
 
 class KpiMeasurementInputSerializer(serializers.Serializer):
-    role = serializers.SlugRelatedField(slug_field="slug", queryset=RolePack.objects.all())
+    role = serializers.SlugField(max_length=80)
     kpi_name = serializers.CharField(max_length=120)
     measured_on = serializers.DateField()
     value = serializers.DecimalField(max_digits=14, decimal_places=4)
     is_baseline = serializers.BooleanField(default=False)
     note = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate_role(self, value: str) -> RolePack:
+        pack = RolePack.objects.filter(slug=value).first()
+        if pack is None:
+            raise serializers.ValidationError(f"No role pack with slug {value!r}.")
+        return pack
 
 
 class KpiMeasurementApi(APIView):
@@ -81,16 +98,25 @@ class KpiMeasurementApi(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("role", str)],
-        responses=KpiMeasurementOutputSerializer(many=True),
+        responses={
+            200: KpiMeasurementOutputSerializer(many=True),
+            400: ERR_400,
+            401: ERR_401,
+            403: ERR_403,
+        },
     )
     def get(self, request):
         qs = KpiMeasurement.objects.select_related("pack").order_by("pack__slug", "measured_on")
-        if request.query_params.get("role"):
-            qs = qs.filter(pack__slug=request.query_params["role"])
+        role = request.query_params.get("role", "")
+        if "\x00" in role:
+            return Response({"role": ["Contains a NUL character."]}, status=400)
+        if role:
+            qs = qs.filter(pack__slug=role)
         return Response(KpiMeasurementOutputSerializer(qs[:1000], many=True).data)
 
     @extend_schema(
-        request=KpiMeasurementInputSerializer, responses={201: KpiMeasurementOutputSerializer}
+        request=KpiMeasurementInputSerializer,
+        responses={201: KpiMeasurementOutputSerializer, 400: ERR_400, 401: ERR_401, 403: ERR_403},
     )
     def post(self, request):
         serializer = KpiMeasurementInputSerializer(data=request.data)

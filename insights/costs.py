@@ -34,8 +34,9 @@ def cost_summary(filters: ReportFilters) -> dict:
         row["kind"]: row["total"]
         for row in entries.values("kind").annotate(total=Sum("amount"), n=Count("id")).order_by()
     }
-    costs = {kind: by_kind.get(kind) or Decimal("0") for kind in CostEntry.Kind.values}
-    total_cost = sum(costs.values(), Decimal("0"))
+    cent = Decimal("0.01")
+    costs = {kind: Decimal(by_kind.get(kind) or 0).quantize(cent) for kind in CostEntry.Kind.values}
+    total_cost = sum(costs.values(), Decimal("0")).quantize(cent)
     meaningful = meaningful_users_count(as_of=as_of)
     minutes = (
         FvmCompletion.objects.filter(completed_at__lte=as_of).aggregate(m=Sum("minutes_saved"))["m"]

@@ -101,6 +101,9 @@ def report_filters_build(
     now: datetime | None = None,
 ) -> ReportFilters:
     """Validate raw filter values (command options, query parameters) into ReportFilters."""
+    for name, value in (("as_of", as_of), ("role", role), ("cohort", cohort), ("manager", manager)):
+        if value and "\x00" in str(value):
+            raise ReportInputError(f"{name}: contains a NUL character.")
     role = (role or "").strip() or None
     cohort = (cohort or "").strip() or None
     manager = (manager or "").strip() or None

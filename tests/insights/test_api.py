@@ -122,3 +122,16 @@ def test_the_openapi_schema_still_generates(api, admin_user):
     response = api.get("/api/schema/")
     assert response.status_code == 200
     assert b"/api/reports/activation/" in response.content
+
+
+def test_nul_characters_are_refused_not_a_server_error(api, author, cohort):
+    api.force_authenticate(author)
+    assert api.get(URL, {"role": "a\x00b"}).status_code == 400
+    assert api.get(URL, {"manager": "\x00"}).status_code == 400
+    assert api.get("/api/kpi-measurements/", {"role": "\x00"}).status_code == 400
+    response = api.post(
+        "/api/kpi-measurements/",
+        {"role": "fin\x00", "kpi_name": "x", "measured_on": "2026-03-01", "value": 1},
+        format="json",
+    )
+    assert response.status_code == 400

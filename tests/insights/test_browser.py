@@ -13,7 +13,9 @@ from tests.factories import make_pack
 
 from .conftest import complete, enroll, utc
 
+# Playwright's sync API keeps an event loop in this thread for the rest of the session.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
 RESULTS = Path(__file__).resolve().parents[2] / "test-results"
 CHARTS = ["chart-by-role", "chart-by-cohort", "chart-ttv", "chart-funnel", "chart-minutes-saved"]
 
