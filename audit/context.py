@@ -15,6 +15,16 @@ class RequestContext:
 current: ContextVar[RequestContext | None] = ContextVar("audit_request", default=None)
 
 
+def client_ip(request) -> str | None:
+    """The client's address, by ``settings.AUDIT_CLIENT_IP_CALLABLE`` (dotted path) if set."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    path = getattr(settings, "AUDIT_CLIENT_IP_CALLABLE", None)
+    ip = import_string(path)(request) if path else request.META.get("REMOTE_ADDR")
+    return ip or None
+
+
 class AuditContextMiddleware:
     """Remembers who is asking, from where, and whether through the admin (after auth)."""
 
@@ -28,7 +38,7 @@ class AuditContextMiddleware:
         token = current.set(
             RequestContext(
                 user=getattr(request, "user", None),
-                ip=request.META.get("REMOTE_ADDR") or None,
+                ip=client_ip(request),
                 is_admin=request.path_info.startswith(prefix),
             )
         )

@@ -250,6 +250,7 @@ AXES_USERNAME_CALLABLE = "config.auth.throttle_username"
 # Behind a load balancer: how many proxies append to X-Forwarded-For (see config.auth.client_ip).
 PROXY_COUNT = int(os.environ.get("PROXY_COUNT") or 0)
 AXES_CLIENT_IP_CALLABLE = "config.auth.client_ip"
+AUDIT_CLIENT_IP_CALLABLE = "config.auth.client_ip"
 
 # --- Single sign-on (OpenID Connect) ---------------------------------------
 # Off unless OIDC_RP_CLIENT_ID is set; then /oidc/ is routed and the login page offers

@@ -153,3 +153,18 @@ def test_it_shows_the_trail_to_superusers_only_and_never_edits_it(client):
     client.post(change_url, {"action": "pack.forged"})
     event.refresh_from_db()
     assert event.action == "pack.import"
+
+
+@pytest.mark.parametrize(
+    ("path", "is_admin"), [("/admin/roles/kpi/1/change/", True), ("/my/", False)]
+)
+def test_it_knows_when_a_request_comes_through_the_admin(rf, path, is_admin):
+    from audit.context import AuditContextMiddleware
+
+    seen = []
+    request = rf.post(path, REMOTE_ADDR="203.0.113.5")
+    request.user = AnonymousUser()
+    AuditContextMiddleware(lambda r: seen.append(current.get()))(request)
+
+    assert (seen[0].is_admin, seen[0].ip) == (is_admin, "203.0.113.5")
+    assert current.get() is None  # and forgets it afterwards
