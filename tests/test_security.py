@@ -293,3 +293,73 @@ def test_it_counts_failures_per_client_address_behind_the_load_balancer(client, 
     colleague = client.__class__(HTTP_X_FORWARDED_FOR="198.51.100.4", **lb)
     assert login(attacker, user.username, PASSWORD).status_code == 429
     assert login(colleague, user.username, PASSWORD).status_code == 302
+
+
+# --- the policy in a real browser ---------------------------------------------------------
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must have {CHROMIUM} for the browser tests")
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    # Playwright's sync API keeps an event loop in this thread for the rest of the session.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    return {**browser_type_launch_args, "executable_path": CHROMIUM}
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_it_breaks_no_page_under_the_content_security_policy(live_server, page, settings):
+    """Chromium reports every script or style the policy refuses; there must be none."""
+    from datetime import date
+
+    from django.test import Client
+
+    from onboarding.services import enrollment_enroll
+    from tests.factories import make_pack
+
+    version = make_pack()
+    enrollment = enrollment_enroll(
+        email="emma@example.com",
+        version=version,
+        start_date=date(2026, 11, 2),
+        manager_email="max@example.com",
+    )
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    pages = {
+        None: ["/accounts/login/", "/api/docs/"],
+        enrollment.user: ["/my/", "/library/", f"/library/{version.pack.slug}/prompts/prompt-1/"],
+        enrollment.manager: ["/team/"],
+        admin: [
+            "/dashboard/",
+            "/admin/",
+            f"/admin/roles/rolepackversion/{version.pk}/change/",
+            "/admin/audit/auditevent/",
+        ],
+    }
+    refused = []
+    page.on(
+        "console",
+        lambda msg: (
+            refused.append(f"{page.url}: {msg.text}")
+            if "Content Security Policy" in msg.text
+            else None
+        ),
+    )
+    for user, urls in pages.items():
+        page.context.clear_cookies()
+        if user is not None:
+            client = Client()
+            client.force_login(user)
+            cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+            page.context.add_cookies(
+                [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+            )
+        for url in urls:
+            response = page.goto(live_server.url + url)
+            assert response.status == 200, url
+            page.wait_for_load_state("networkidle")
+    assert not refused, "\n".join(refused)
