@@ -10,6 +10,7 @@ one validator (``roles.validation``); a 400 lists every error with its field pat
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, status
+from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -71,10 +72,14 @@ def _visible_versions(pack: RolePack, user) -> list[RolePackVersion]:
 
 
 def _document_from(request) -> tuple[dict | None, Response | None]:
-    if not isinstance(request.data, dict):
+    try:
+        data = request.data
+    except ParseError as exc:
+        return None, _errors_response([PackError("<api>", None, "", str(exc.detail))])
+    if not isinstance(data, dict):
         error = PackError("<api>", None, "", "the body must be one role pack object")
         return None, _errors_response([error])
-    return request.data, None
+    return data, None
 
 
 class RolePackListApi(APIView):

@@ -154,3 +154,12 @@ def test_publishing_an_invalid_draft_lists_the_errors_and_publishes_nothing(auth
     assert any("exactly one fvm_task" in e["message"] for e in response.json()["errors"])
     draft.refresh_from_db()
     assert draft.status == "draft"
+
+
+def test_a_malformed_body_is_a_400_listing_the_error(author):
+    client = _client(author)
+    response = client.post("/api/rolepacks/", "{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert "JSON parse error" in response.json()["errors"][0]["message"]
+    response = client.post("/api/rolepacks/", [1, 2], format="json")
+    assert response.json()["errors"][0]["message"] == "the body must be one role pack object"
