@@ -256,11 +256,3 @@ def rolepack_version_publish(*, version: RolePackVersion, user=None) -> RolePack
     return role_services.rolepack_version_publish(
         version=version, user=user, document=version_to_document(version)
     )
-
-
-@transaction.atomic
-def rolepack_draft_replace(*, pack: RolePack, document: dict, user=None) -> RolePackVersion:
-    """Validate ``document`` and make it the pack's draft (a new one, or the existing
-    draft's content replaced). Used by the API's PUT."""
-    outcome = rolepack_import_document(document=document, publish=False, user=user)
-    return outcome.version
