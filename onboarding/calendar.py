@@ -9,7 +9,7 @@
 """
 
 from collections.abc import Collection
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
@@ -108,13 +108,16 @@ def local_date(instant: datetime, tz: str | ZoneInfo) -> date:
 
 
 def local_instant(day: date, hour: int, tz: str | ZoneInfo) -> datetime:
-    """The aware instant of ``hour``:00 local time on ``day``.
+    """The instant (in UTC) of ``hour``:00 local time on ``day``.
 
     In a DST gap the wall-clock time does not exist; zoneinfo's fold=0 then
     yields the instant just after the gap, which is what a person experiences.
+    In the repeated hour of an autumn change, the first occurrence is taken.
+    Returned in UTC because Python subtracts two datetimes that share a tzinfo by
+    their wall clocks, which would make DST days 24 hours long.
     """
     zone = tz if isinstance(tz, ZoneInfo) else valid_timezone(tz)
-    return datetime.combine(day, time(hour), tzinfo=zone)
+    return datetime.combine(day, time(hour), tzinfo=zone).astimezone(UTC)
 
 
 def day_end(day: date, tz: str | ZoneInfo) -> datetime:

@@ -253,7 +253,9 @@ def enrollment_apply(
     """
     switched = False
     if enrollment is None:
-        enrollment = Enrollment(user=user, version=version, holdout=holdout_draw(version))
+        # user_id, not user=: the one-to-one would cache each side on the other, and those
+        # reference cycles outlive a batch until a full garbage collection.
+        enrollment = Enrollment(user_id=user.pk, version=version, holdout=holdout_draw(version))
     elif current_pack_id != version.pack_id:
         enrollment.version = version
         switched = True
@@ -314,6 +316,7 @@ def enrollment_enroll(
         manager=manager,
         buddy=buddy,
     )
+    enrollment.user = user
     if values is not None:
         enrollment.values = values
     org = OrgSettings.load()

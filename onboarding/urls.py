@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import apis, checkin_views, views
+from . import apis, apis_enroll, checkin_views, views
 
 app_name = "onboarding"
 
@@ -22,6 +22,12 @@ urlpatterns: list = [
     path("api/me/steps/<int:step_id>/complete/", apis.MeStepApi.as_view(), name="api-me-step"),
     path("api/me/fvm/", apis.MeFvmApi.as_view(), name="api-me-fvm"),
     path("api/team/", apis.TeamApi.as_view(), name="api-team"),
+    # Bulk enrollment (h4a)
+    path(
+        "api/enrollments/bulk/",
+        apis_enroll.EnrollmentBulkApi.as_view(),
+        name="api-enrollments-bulk",
+    ),
     # Day-30/90 check-in links (h5)
     re_path(
         r"^checkin/(?P<token>[-\w:.]+)/(?P<answer>yes|no)/$",

@@ -1,0 +1,126 @@
+"""The bulk import streams: bounded memory, a lazily read source, queries per batch."""
+
+import csv
+import io
+import tracemalloc
+from contextlib import contextmanager
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from onboarding.enroll_csv import csv_opener, enrollments_import, path_opener
+from onboarding.models import Enrollment, EnrollmentDay
+from tests.factories import make_pack
+
+from .enroll_support import HEADER, people_rows, write_csv
+
+pytestmark = pytest.mark.django_db
+
+
+class GeneratedLines(io.TextIOBase):
+    """A file object whose lines are made on demand: it cannot seek, nor be held whole."""
+
+    def __init__(self, n: int):
+        self.n = n
+        self.produced = 0
+        self._lines = self._generate()
+
+    def _generate(self):
+        yield HEADER + "\n"
+        for i in range(self.n):
+            self.produced += 1
+            yield (
+                f"gen{i}@example.com,Gen {i},finance-analyst,,boss{i // 100}@example.com,,"
+                f"{date(2026, 11, 30) + timedelta(days=i % 10)},Europe/Paris\n"
+            )
+
+    def readable(self) -> bool:
+        return True
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        return next(self._lines)
+
+
+def test_it_reads_a_generator_backed_file_twice_without_seeking():
+    make_pack()
+    opened: list[GeneratedLines] = []
+
+    @contextmanager
+    def open_text():
+        lines = GeneratedLines(3000)
+        opened.append(lines)
+        yield lines
+
+    result = enrollments_import(opener=csv_opener(open_text), source="gen", batch_size=500)
+    assert (result.rows, result.created) == (3000, 3000)
+    assert len(opened) == 2  # one validating pass, one writing pass
+    assert all(lines.produced == 3000 for lines in opened)
+    assert EnrollmentDay.objects.count() == 27000
+
+
+def test_it_keeps_memory_well_below_holding_the_rows(tmp_path):
+    make_pack()
+    path = write_csv(tmp_path, people_rows(20_000), name="big.csv")
+
+    tracemalloc.start()
+    with open(path, newline="") as f:
+        held = list(csv.DictReader(f))  # what holding every row would need
+    holding_peak = tracemalloc.get_traced_memory()[1]
+    del held
+    tracemalloc.stop()
+
+    tracemalloc.start()
+    result = enrollments_import(opener=path_opener(str(path)), source="big.csv", batch_size=500)
+    import_peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+
+    assert result.created == 20_000
+    assert Enrollment.objects.count() == 20_000
+    # Pass 1 keeps only the emails seen; pass 2 one batch of 500 people at a time.
+    assert import_peak < holding_peak / 2, (import_peak, holding_peak)
+
+
+def _queries(tmp_path, n: int, batch_size: int) -> int:
+    path = write_csv(tmp_path, people_rows(n), name=f"q{n}.csv")
+    with CaptureQueriesContext(connection) as ctx:
+        enrollments_import(opener=path_opener(str(path)), source="q.csv", batch_size=batch_size)
+    return len(ctx)
+
+
+def test_it_issues_a_bounded_number_of_queries_per_batch(tmp_path, django_assert_max_num_queries):
+    make_pack()
+    one_batch = _queries(tmp_path, 100, batch_size=200)
+    Enrollment.objects.all().delete()
+    # Twice the rows in the same single batch: the same statements, not twice as many.
+    with django_assert_max_num_queries(one_batch + 2):
+        enrollments_import(
+            opener=path_opener(str(write_csv(tmp_path, people_rows(200), name="q200.csv"))),
+            source="q.csv",
+            batch_size=200,
+        )
+    Enrollment.objects.all().delete()
+    # Four batches cost about four times one batch, whatever the rows per batch.
+    with django_assert_max_num_queries(4 * one_batch):
+        enrollments_import(
+            opener=path_opener(str(write_csv(tmp_path, people_rows(400), name="q400.csv"))),
+            source="q.csv",
+            batch_size=100,
+        )
+
+
+def test_it_updates_in_a_bounded_number_of_queries_per_batch(
+    tmp_path, django_assert_max_num_queries
+):
+    make_pack()
+    path = write_csv(tmp_path, people_rows(300), name="u.csv")
+    enrollments_import(opener=path_opener(str(path)), source="u.csv", batch_size=300)
+    with CaptureQueriesContext(connection) as ctx:
+        enrollments_import(opener=path_opener(str(path)), source="u.csv", batch_size=300)
+    per_batch = len(ctx)
+    with django_assert_max_num_queries(3 * per_batch):
+        enrollments_import(opener=path_opener(str(path)), source="u.csv", batch_size=100)
