@@ -13,10 +13,6 @@ from tests.factories import make_pack
 
 pytestmark = pytest.mark.browser
 
-# Playwright's sync API runs an event loop in the test's thread, and the session-scoped browser
-# starts before the test database exists; the ORM calls made here are plain synchronous ones.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 
 def _latest_weekday():
     day = timezone.localdate()
@@ -25,7 +21,7 @@ def _latest_weekday():
     return day
 
 
-def test_a_person_signs_in_by_email_and_reaches_first_value(live_server, browser):
+def test_a_person_signs_in_by_email_and_reaches_first_value(live_server, chromium):
     enrollment_enroll(
         email="ada@example.com",
         version=make_pack(),
@@ -33,7 +29,7 @@ def test_a_person_signs_in_by_email_and_reaches_first_value(live_server, browser
         name="Ada Lovelace",
         values={"period": "2026-11"},
     )
-    context = browser.new_context(base_url=live_server.url)
+    context = chromium.new_context(base_url=live_server.url)
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
     page = context.new_page()
     page.set_default_timeout(15_000)
