@@ -19,6 +19,15 @@ class LoginThrottleBackend(AxesStandaloneBackend):
         return super().authenticate(request, username=username, password=password, **kwargs)
 
 
+def not_a_password_login(request, credentials) -> bool:
+    """Axes' whitelist: sign-ins that carry no username (the SSO callback) are not throttled.
+
+    There is no password to guess there, and counting them against the client address alone
+    would lock a whole office behind one NAT out of SSO after a few refused colleagues.
+    """
+    return not credentials or credentials.get(settings.AXES_USERNAME_FORM_FIELD) is None
+
+
 def throttle_username(request, credentials) -> str | None:
     """The username a lockout counts against, case-folded so ``Ann@x`` and ``ann@x`` share it."""
     username = None

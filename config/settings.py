@@ -125,6 +125,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]  # static/css/app.css, the base layout's styles
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -247,6 +248,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES",
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "config.auth.throttle_username"
+AXES_WHITELIST_CALLABLE = "config.auth.not_a_password_login"
 # Behind a load balancer: how many proxies append to X-Forwarded-For (see config.auth.client_ip).
 PROXY_COUNT = int(os.environ.get("PROXY_COUNT") or 0)
 AXES_CLIENT_IP_CALLABLE = "config.auth.client_ip"

@@ -310,6 +310,22 @@ def test_it_rejects_userinfo_about_someone_else(sso, browser, enrolled, provider
 
 
 @pytest.mark.django_db
+def test_it_does_not_lock_an_office_out_after_refused_sso_sign_ins(sso, browser, provider):
+    sso.OIDC_CREATE_USER = False
+    for i in range(6):
+        provider.claims = {"sub": f"stranger-{i}", "email": f"stranger{i}@example.com"}
+        sign_in(browser)
+    enrollment_enroll(
+        email="ann.lee@example.com", version=make_pack(), start_date=date(2026, 11, 2)
+    )
+    provider.claims = {"sub": "user-1", "email": "ann.lee@example.com"}
+
+    sign_in(browser)
+
+    assert signed_in_user_id(browser) is not None
+
+
+@pytest.mark.django_db
 def test_it_offers_company_sign_in_on_the_login_page_when_on(sso, client):
     assert "Sign in with your company account" in client.get("/accounts/login/").content.decode()
 
