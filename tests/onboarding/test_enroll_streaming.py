@@ -97,7 +97,9 @@ def test_it_issues_a_bounded_number_of_queries_per_batch(tmp_path, django_assert
     one_batch = _queries(tmp_path, 100, batch_size=200)
     Enrollment.objects.all().delete()
     # Twice the rows in the same single batch: the same statements, not twice as many.
-    with django_assert_max_num_queries(one_batch + 2):
+    # (SQLite only: bulk_create splits an insert to stay under 999 parameters, a few more.)
+    chunking = 0 if connection.vendor == "postgresql" else 200 // 20
+    with django_assert_max_num_queries(one_batch + 2 + chunking):
         enrollments_import(
             opener=path_opener(str(write_csv(tmp_path, people_rows(200), name="q200.csv"))),
             source="q.csv",
