@@ -13,6 +13,7 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 
+from audit.services import audit_record
 from roles.models import RolePack, RolePackVersion
 from roles.validation import PackError, PackValidationError, content_hash, validate_document
 
@@ -54,6 +55,13 @@ def rolepack_version_publish(
     if user is not None and version.created_by_id is None:
         version.created_by = user
     version.save(update_fields=["status", "published_at", "content_hash", "created_by"])
+    audit_record(  # audit (h7)
+        actor=user,
+        action="pack.publish",
+        obj=version,
+        before={"status": RolePackVersion.Status.DRAFT},
+        after={"status": version.status, "number": version.number, "hash": version.content_hash},
+    )
     return version
 
 
