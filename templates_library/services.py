@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from audit.services import audit_record
 from roles import services as role_services
 from roles.models import Intervention, Kpi, PathStep, RolePack, RolePackVersion
 from roles.validation import PackError, PackValidationError, content_hash, validate_document
@@ -93,6 +94,14 @@ def _import(
     try:
         with transaction.atomic():
             outcomes = _write(packs, publish=publish, user=user)
+            for outcome in outcomes:  # audit (h7); a dry run rolls these back too
+                if outcome.created:
+                    audit_record(
+                        actor=user,
+                        action="pack.import",
+                        obj=outcome.version,
+                        after={"slug": outcome.slug, "number": outcome.number},
+                    )
             if dry_run:
                 raise _DryRun
     except _DryRun:
