@@ -4,6 +4,7 @@ import hashlib
 
 from django.db import transaction
 
+from audit.services import audit_record
 from templates_library import selectors
 from templates_library.exporters import ExportError, ExportFile, build_export
 from templates_library.models import ExportLog
@@ -35,12 +36,15 @@ def prompts_export(
             raise ExportError(str(exc)) from exc
     versions = list(versions)
     result = build_export(versions, fmt)
-    ExportLog.objects.create(
+    log = ExportLog.objects.create(
         user=user if getattr(user, "is_authenticated", False) else None,
         format=fmt,
         roles=[{"slug": v.pack.slug, "version": v.number} for v in versions],
         content_hash=hashlib.sha256(result.content).hexdigest(),
         size_bytes=len(result.content),
         via=via,
+    )
+    audit_record(  # audit (h7)
+        actor=user, action="export.create", obj=log, after={"format": fmt, "roles": log.roles}
     )
     return result
