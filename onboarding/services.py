@@ -19,6 +19,8 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, JSONField, OuterRef, Q, QuerySet
 from django.utils import timezone as dj_timezone
 
+from audit.services import audit_record
+from audit.services import snapshot as audit_snapshot
 from roles.models import PathStep, RolePackVersion, Track
 
 from . import calendar
@@ -304,6 +306,7 @@ def enrollment_enroll(
     manager = user_get_or_create(email=manager_email) if manager_email else None
     buddy = user_get_or_create(email=buddy_email) if buddy_email else None
     existing = Enrollment.objects.filter(user=user).select_related("version").first()
+    before = audit_snapshot(existing) if existing else None  # audit (h7)
     enrollment, switched = enrollment_apply(
         enrollment=existing,
         user=user,
@@ -328,6 +331,13 @@ def enrollment_enroll(
     EnrollmentDay.objects.bulk_create(days)
     if switched:
         step_completions_prune(enrollment_ids=[enrollment.pk])
+    audit_record(  # audit (h7)
+        actor=None,
+        action="enrollment.change" if existing else "enrollment.create",
+        obj=enrollment,
+        before=before,
+        after=enrollment,
+    )
     return enrollment
 
 
