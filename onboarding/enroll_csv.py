@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone as dj_timezone
 
+from audit.services import audit_record
 from roles.models import RolePackVersion, Track
 
 from . import calendar, services
@@ -368,6 +369,16 @@ def enrollments_import(
                 created, updated = _write_batch(batch, versions, holidays, org.nudge_hour)
                 result.created += created
                 result.updated += updated
+        audit_record(  # audit (h7)
+            actor=None,
+            action="enrollment.import",
+            after={
+                "source": source,
+                "rows": result.rows,
+                "created": result.created,
+                "updated": result.updated,
+            },
+        )
     return result
 
 
