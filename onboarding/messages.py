@@ -96,11 +96,13 @@ def one_task(enrollment: Enrollment) -> str:
     return f"{title} — with the prompt “{prompt.title}”: {text}"
 
 
-def _link(enrollment: Enrollment, audience: str) -> str:
+def _link(enrollment: Enrollment, audience: str, *, sign_in: bool) -> str:
     if audience == "manager":
         return f"{settings.SITE_URL}/team/"
     if audience == "buddy":
         return f"{settings.SITE_URL}/"
+    if not sign_in:
+        return f"{settings.SITE_URL}/my/"
     try:  # a sign-in link straight to the checklist, where h4b's email sign-in exists
         from .auth import magic_link_url
     except ImportError:
@@ -119,7 +121,9 @@ def fill(template: str, values: dict[str, str]) -> tuple[str, SafeString]:
     return fill_text(template, values), fill_html(linked, values, missing=[])
 
 
-def _values(enrollment: Enrollment, audience: str, link: str | None = None) -> dict[str, str]:
+def _values(
+    enrollment: Enrollment, audience: str, link: str | None, *, sign_in: bool
+) -> dict[str, str]:
     version = enrollment.version
     return {
         "name": _employee_name(enrollment),
@@ -129,7 +133,7 @@ def _values(enrollment: Enrollment, audience: str, link: str | None = None) -> d
         "deliverable": version.fvm_deliverable,
         "fvm_sentence": version.fvm_sentence,
         "one_task": one_task(enrollment),
-        "link": link or _link(enrollment, audience),
+        "link": link or _link(enrollment, audience, sign_in=sign_in),
     }
 
 
@@ -226,7 +230,10 @@ def intervention_message(
     else:
         audience, recipient = "employee", enrollment.user
 
-    values = _values(enrollment, audience, link)
+    # A sign-in link only in a personal email: never in a Slack/Teams channel or on a page.
+    values = _values(
+        enrollment, audience, link, sign_in=intervention.channel == Intervention.Channel.EMAIL
+    )
     text, html = fill(template, values)
     message = Message(
         audience=audience,

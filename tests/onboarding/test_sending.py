@@ -229,6 +229,9 @@ def test_slack_gets_mrkdwn_text_and_teams_an_adaptive_card(webhooks):
     assert set(slack) == {"text", "mrkdwn"}
     assert "Sit with *Ana*." in slack["text"]
     assert "|Open FirstValue>" in slack["text"]
+    # A channel is not a person: no sign-in links there.
+    assert "email-link" not in str(receiver.delivered)
+    assert "http://127.0.0.1:8000/my/" in str(teams)
     assert teams["type"] == "message"
     (attachment,) = teams["attachments"]
     assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
