@@ -5,6 +5,7 @@ import contextlib
 import http.server
 import json
 import threading
+import uuid
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -62,16 +63,32 @@ def eager_celery():
 
 @contextlib.contextmanager
 def broker(url: str):
-    """Point the Celery app at ``url`` (not eager) and restore it afterwards."""
+    """Point the Celery app at ``url`` (not eager), on a queue of its own, and restore it.
+
+    The queue name is unique to this run, so test runs sharing a Redis database (parallel
+    engineers, CI jobs) never take each other's messages."""
     conf = celery_app.conf
-    before = conf.broker_url, conf.task_always_eager
+    before = conf.broker_url, conf.task_always_eager, conf.task_default_queue
     _reset_pools()
     conf.broker_url, conf.task_always_eager = url, False
+    conf.task_default_queue = f"firstvalue-test-{uuid.uuid4().hex}"
     try:
         yield celery_app
     finally:
+        _forget_queue(url, conf.task_default_queue)
         _reset_pools()
-        conf.broker_url, conf.task_always_eager = before
+        conf.broker_url, conf.task_always_eager, conf.task_default_queue = before
+        celery_app.__dict__.pop("amqp", None)
+
+
+def _forget_queue(url: str, name: str) -> None:
+    """Leave no keys behind in Redis for the run's queue (a down broker: nothing to do)."""
+    import redis
+
+    with contextlib.suppress(redis.RedisError, ValueError):
+        client = redis.Redis.from_url(url, socket_connect_timeout=1)
+        client.delete(name, f"_kombu.binding.{name}", f"_kombu.binding_permanent.{name}")
+        client.close()
 
 
 def _reset_pools() -> None:
@@ -81,8 +98,8 @@ def _reset_pools() -> None:
     with contextlib.suppress(Exception):
         pools.reset()
     celery_app._pool = None
-    with contextlib.suppress(AttributeError, KeyError):
-        celery_app.__dict__["amqp"]._producer_pool = None
+    # Queues, router and producer pool are built from the configuration on first use.
+    celery_app.__dict__.pop("amqp", None)
 
 
 class WebhookReceiver:
