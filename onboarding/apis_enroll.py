@@ -76,6 +76,7 @@ _Errors = inline_serializer(
     "EnrollmentImportErrors",
     {
         "detail": serializers.CharField(),
+        # Absent when the body itself could not be parsed (DRF's ParseError). (h7)
         "errors": inline_serializer(
             "EnrollmentRowError",
             {
@@ -85,6 +86,7 @@ _Errors = inline_serializer(
                 "text": serializers.CharField(),
             },
             many=True,
+            required=False,
         ),
     },
 )
