@@ -23,7 +23,7 @@ class FvmForm(forms.Form):
 
     minutes_taken = forms.IntegerField(
         label="Minutes it took you with the AI",
-        min_value=0,
+        min_value=1,
         max_value=100_000,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )

@@ -33,8 +33,8 @@ def fvm_completion_record(
     now = now or timezone.now()
     completed_at = completed_at or now
     errors: dict[str, str] = {}
-    if isinstance(minutes_taken, bool) or not isinstance(minutes_taken, int) or minutes_taken < 0:
-        errors["minutes_taken"] = "Minutes taken must be a whole number, 0 or more."
+    if isinstance(minutes_taken, bool) or not isinstance(minutes_taken, int) or minutes_taken < 1:
+        errors["minutes_taken"] = "Minutes taken must be a whole number, 1 or more."
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         errors["rating"] = "Rating must be a whole number from 1 to 5."
     if not str(evidence or "").strip():

@@ -31,7 +31,7 @@ class StrictDateTimeField(serializers.DateTimeField):
 
 
 class FvmInputSerializer(serializers.Serializer):
-    minutes_taken = StrictIntegerField(min_value=0, max_value=100_000)
+    minutes_taken = StrictIntegerField(min_value=1, max_value=100_000)
     evidence = StrictCharField(max_length=5000)
     rating = StrictIntegerField(min_value=1, max_value=5)
     completed_at = StrictDateTimeField(

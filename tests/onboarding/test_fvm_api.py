@@ -73,6 +73,7 @@ def test_a_negative_saving_is_recorded_as_is(api, ada):
     ("change", "field"),
     [
         ({"minutes_taken": -1}, "minutes_taken"),
+        ({"minutes_taken": 0}, "minutes_taken"),
         ({"minutes_taken": "25"}, "minutes_taken"),
         ({"minutes_taken": True}, "minutes_taken"),
         ({"minutes_taken": 2.5}, "minutes_taken"),
@@ -119,3 +120,17 @@ def test_it_records_only_the_callers_own_fvm(api, ada, enroll, version):
     bob = enroll("bob@example.com", version)
     api.post(FVM, {**VALID, "enrollment": bob.id, "user": bob.user_id}, format="json")
     assert list(FvmCompletion.objects.values_list("enrollment_id", flat=True)) == [ada.id]
+
+
+@time_machine.travel("2026-12-02 15:00Z", tick=False)
+@pytest.mark.parametrize("minutes", [0, -5])
+def test_the_service_refuses_less_than_one_minute_naming_the_field(ada, minutes):
+    from django.core.exceptions import ValidationError
+
+    from onboarding.progress import fvm_completion_record
+
+    with pytest.raises(ValidationError) as caught:
+        fvm_completion_record(enrollment=ada, minutes_taken=minutes, evidence="x", rating=3)
+    assert "minutes_taken" in caught.value.message_dict
+    assert "1 or more" in caught.value.message_dict["minutes_taken"][0]
+    assert not FvmCompletion.objects.exists()

@@ -215,6 +215,7 @@ def test_the_when_field_is_the_persons_local_time(client, login, enroll, version
     ("data", "field"),
     [
         ({"minutes_taken": "-1", "evidence": "x", "rating": "3"}, "minutes_taken"),
+        ({"minutes_taken": "0", "evidence": "x", "rating": "3"}, "minutes_taken"),
         ({"minutes_taken": "5", "evidence": "", "rating": "3"}, "evidence"),
         ({"minutes_taken": "5", "evidence": "x", "rating": "6"}, "rating"),
         (
