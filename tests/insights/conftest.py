@@ -1,4 +1,3 @@
-import os
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -50,27 +49,3 @@ def employee(db):
 @pytest.fixture
 def admin_user(db):
     return UserFactory(username="admin@example.com", is_staff=True, is_superuser=True)
-
-
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing; CI must run the browser test")
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "headless": True,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ],
-    }
