@@ -72,7 +72,7 @@ ALLOWED_ATTRIBUTES = {
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 # Added to every image, whatever the author wrote.
 IMAGE_ATTRIBUTE_VALUES = {"img": {"loading": "lazy", "referrerpolicy": "no-referrer"}}
-EXTENSIONS = ["extra", "sane_lists", "nl2br"]
+EXTENSIONS = ["extra", "sane_lists"]
 
 
 def _set_image_attributes(element: str, attribute: str, value: str) -> str | None:
