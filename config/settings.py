@@ -111,7 +111,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # The lockout backend goes first so that a locked-out username+IP never reaches the others.
 AUTHENTICATION_BACKENDS = [
     "config.auth.LoginThrottleBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "config.auth.EmailOrUsernameBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/my/"
@@ -284,5 +284,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own default config also logs "django" to a console handler; one is enough.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
