@@ -2,6 +2,8 @@
 
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 
 
 class LoginThrottleBackend(AxesStandaloneBackend):
@@ -17,6 +19,42 @@ class LoginThrottleBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+class EmailOrUsernameBackend(ModelBackend):
+    """Password sign-in by username or email, whatever their case (after LoginThrottleBackend).
+
+    An exact username wins; otherwise one case-insensitive match on the username, then on the
+    email. Several people sharing an email case-insensitively sign in by their username only.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        User = get_user_model()  # noqa: N806 - a class
+        if username is None:
+            username = kwargs.get(User.USERNAME_FIELD)
+        if username is None or password is None:
+            return None
+        username = username.strip()
+        user = self._find(User, username)
+        if user is None:
+            User().set_password(password)  # same work as a real check: no user enumeration
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None
+
+    @staticmethod
+    def _find(User, username: str):  # noqa: N803
+        field = User.USERNAME_FIELD
+        for lookup in (
+            {field: username},
+            {f"{field}__iexact": username},
+            {"email__iexact": username},
+        ):
+            matches = list(User._default_manager.filter(**lookup)[:2])
+            if len(matches) == 1:
+                return matches[0]
+        return None
 
 
 def not_a_password_login(request, credentials) -> bool:

@@ -36,7 +36,7 @@ def email_link_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpRes
     if user is None:
         return render(request, "registration/email_link_invalid.html", status=400)
     if request.method == "POST":
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="config.auth.EmailOrUsernameBackend")
         return redirect(settings.LOGIN_REDIRECT_URL)
     return render(request, "registration/email_link_confirm.html", {"link_user": user})
 
