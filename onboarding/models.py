@@ -179,6 +179,7 @@ class InterventionSend(models.Model):
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled (first value reached first)"
         HELD_OUT = "held_out", "Held out (measurement group)"
+        TOO_LATE = "too_late", "Not sent: too late"
 
     enrollment = models.ForeignKey(
         Enrollment, on_delete=models.CASCADE, related_name="intervention_sends"

@@ -30,6 +30,25 @@ def send_intervention(self, send_id: int) -> str:
     return delivery.outcome
 
 
+@shared_task(name="onboarding.tasks.send_intervention_batch", acks_late=True, ignore_result=True)
+def send_intervention_batch(send_ids: list[int]) -> int:
+    """Fan a chunk of the sweep's ids out to one ``send_intervention`` each, in the worker.
+
+    So a sweep makes one broker call per chunk, not per row. Each send still claims its row
+    (exactly once); an id whose enqueue is lost here stays pending and a later sweep retries."""
+    for send_id in send_ids:
+        send_intervention.apply_async((send_id,), retry=False)
+    return len(send_ids)
+
+
+@shared_task(name="onboarding.tasks.send_checkin_batch", acks_late=True, ignore_result=True)
+def send_checkin_batch(checkin_ids: list[int]) -> int:
+    """The same fan-out for check-ins."""
+    for checkin_id in checkin_ids:
+        send_checkin.apply_async((checkin_id,), retry=False)
+    return len(checkin_ids)
+
+
 @shared_task(
     bind=True,
     name="onboarding.tasks.send_checkin",

@@ -111,8 +111,20 @@ def _dt(value: datetime):
     return connection.ops.adapt_datetimefield_value(value)
 
 
+def catch_up_horizon() -> timedelta:
+    """How far back a sweep looks: working days that began longer ago are not recorded.
+
+    Bounds every scan to recent rows, whatever the size of the organisation. Anything due
+    before the horizon would be too late anyway (``too_late_after``, ``checkin_send_within``)."""
+    return timedelta(days=_setting("TRIGGER_CATCH_UP_DAYS", 14))
+
+
 def _record_interventions(now: datetime) -> list[tuple[int, str]]:
-    """One INSERT … SELECT of every due (enrollment, intervention); returns the new rows."""
+    """One INSERT … SELECT of every due (enrollment, intervention); returns the new rows.
+
+    Driven by the few interventions: for each, a range scan of the (number, begins_at) index
+    over the days begun within the catch-up horizon, then the unique indexes for the
+    "no FVM" and "no row yet" anti-joins."""
     late_cutoff = now - too_late_after()
     sql = f"""
         INSERT INTO {_table(InterventionSend)}
@@ -127,11 +139,12 @@ def _record_interventions(now: datetime) -> list[tuple[int, str]]:
                     WHEN e.window_ends_at <= %s AND d.begins_at <= %s THEN %s
                     ELSE '' END,
                ''
-        FROM {_table(EnrollmentDay)} d
-        JOIN {_table(Enrollment)} e ON e.id = d.enrollment_id
-        JOIN {_table(Intervention)} i ON i.version_id = e.version_id AND i.day = d.number
+        FROM {_table(Intervention)} i
+        JOIN {_table(EnrollmentDay)} d ON d.number = i.day
+        JOIN {_table(Enrollment)} e ON e.id = d.enrollment_id AND e.version_id = i.version_id
         WHERE d.begins_at <= %s
-          AND d.number BETWEEN 1 AND 7
+          AND d.begins_at > %s
+          AND i.day BETWEEN 1 AND 7
           AND NOT EXISTS (SELECT 1 FROM {_table(FvmCompletion)} f WHERE f.enrollment_id = e.id)
           AND NOT EXISTS (
               SELECT 1 FROM {_table(InterventionSend)} s
@@ -145,7 +158,7 @@ def _record_interventions(now: datetime) -> list[tuple[int, str]]:
         Status.HELD_OUT,
         now_db,
         late_db,
-        Status.CANCELLED,
+        Status.TOO_LATE,
         Status.PENDING,
         now_db,
         now_db,
@@ -153,6 +166,7 @@ def _record_interventions(now: datetime) -> list[tuple[int, str]]:
         late_db,
         TOO_LATE,
         now_db,
+        _dt(now - catch_up_horizon()),
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -172,6 +186,7 @@ def _record_checkins(now: datetime) -> list[tuple[int, int]]:
         FROM {_table(EnrollmentDay)} d
         WHERE d.number IN (30, 90)
           AND d.begins_at <= %s
+          AND d.begins_at > %s
           AND NOT EXISTS (
               SELECT 1 FROM {_table(Checkin)} c
               WHERE c.enrollment_id = d.enrollment_id AND c.day = d.number
@@ -180,7 +195,9 @@ def _record_checkins(now: datetime) -> list[tuple[int, int]]:
         RETURNING id, CASE WHEN due_at >= %s THEN 1 ELSE 0 END
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [_dt(now), _dt(now - checkin_send_within())])
+        cursor.execute(
+            sql, [_dt(now), _dt(now - catch_up_horizon()), _dt(now - checkin_send_within())]
+        )
         return list(cursor.fetchall())
 
 
@@ -207,20 +224,25 @@ def _stale_checkins(now: datetime, exclude: list[int]) -> list[int]:
     return list(stale.order_by("id").values_list("id", flat=True)[:5000])
 
 
+ENQUEUE_CHUNK = 500
+
+
 def _enqueue(task_name: str, ids: list[int]) -> None:
-    """Runs after commit. A broker that is down loses nothing: the rows stay pending and a
+    """Runs after commit: one ``<task>_batch`` message per chunk of ids, which the worker fans
+    out to one task per id. A broker that is down loses nothing: the rows stay pending and a
     later sweep enqueues them again."""
     from . import tasks
 
-    task = getattr(tasks, task_name)
-    for pk in ids:
+    task = getattr(tasks, f"{task_name}_batch")
+    chunk = int(_setting("TRIGGERS_ENQUEUE_CHUNK", ENQUEUE_CHUNK))
+    for start in range(0, len(ids), chunk):
         try:
-            task.apply_async((pk,), retry=False)
+            task.apply_async((ids[start : start + chunk],), retry=False)
         except Exception:
             logger.warning(
-                "could not enqueue %s for %s (broker down?); a later sweep retries",
+                "could not enqueue %s for %s ids (broker down?); a later sweep retries",
                 task_name,
-                pk,
+                len(ids) - start,
                 exc_info=True,
             )
             return

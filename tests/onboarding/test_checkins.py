@@ -93,11 +93,21 @@ def test_a_tampered_or_expired_link_records_nothing(client, sweep):
 @pytest.mark.django_db
 def test_a_checkin_found_long_after_its_day_is_recorded_but_not_sent(sweep):
     person = enroll(make_pack(), "ana@example.com")
+    # Day 30 began 12 days ago: past CHECKIN_SEND_WITHIN (10), within the 14-day horizon.
+    result = sweep(local(day_date(person, 30), 9, 0, "UTC") + timedelta(days=12))
+    assert result.checkins_late == 1
+    assert result.checkins == []
+    assert [(c.day, c.sent_at) for c in Checkin.objects.all()] == [(30, None)]
+
+
+@pytest.mark.django_db
+def test_a_checkin_older_than_the_catch_up_horizon_is_not_recorded(sweep):
+    person = enroll(make_pack(), "ana@example.com")
     result = sweep(local(day_date(person, 90), 9, 0, "UTC") + timedelta(days=1))
-    assert result.checkins_late == 1  # day 30, two months ago
+    assert result.checkins_late == 0  # day 30, two months ago: beyond the horizon
     assert len(result.checkins) == 1  # day 90, yesterday
     sent = {c.day: c.sent_at is not None for c in Checkin.objects.all()}
-    assert sent == {30: False, 90: True}
+    assert sent == {90: True}
 
 
 @pytest.mark.django_db

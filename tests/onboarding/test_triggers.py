@@ -138,7 +138,7 @@ def test_it_records_but_does_not_send_nudges_that_come_far_too_late(sweep):
     result = sweep(local(day_date(person, 7), 9, 0, "UTC") + timedelta(days=5))
     assert result.too_late == 3
     rows = InterventionSend.objects.all()
-    assert {(r.status, r.last_error) for r in rows} == {(S.CANCELLED, TOO_LATE)}
+    assert {(r.status, r.last_error) for r in rows} == {(S.TOO_LATE, TOO_LATE)}
     assert mail.outbox == []
 
 
@@ -152,7 +152,7 @@ def test_it_still_sends_the_day7_request_the_next_working_day(sweep):
     sweep(local(day7 + timedelta(days=1), 9, 0, "UTC"))
     by_kind = dict(InterventionSend.objects.values_list("intervention__kind", "status"))
     assert by_kind == {
-        "manager_nudge": S.CANCELLED,
+        "manager_nudge": S.TOO_LATE,
         "microtraining": S.SENT,
         "power_user_session": S.SENT,
     }
