@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum, Window
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -214,6 +214,12 @@ def _merge(histograms) -> dict[int, int]:
 
 def activation_report(filters: ReportFilters) -> dict:
     """The public report: ``{"as_of", "benchmarks", "overall", "roles"}`` (PRODUCT.md)."""
+    return activation_report_and_histogram(filters)[0]
+
+
+def activation_report_and_histogram(filters: ReportFilters) -> tuple[dict, dict[int, int]]:
+    """The report and the overall {ttv: completions} histogram behind its median (the
+    dashboard's time-to-value chart reuses it instead of querying it again)."""
     qs = enrollments_enrolled(filters)
     per_role = {
         row["role"]: row
@@ -231,8 +237,9 @@ def activation_report(filters: ReportFilters) -> dict:
         key: sum(r[key] for r in roles)
         for key in ("enrolled", "eligible", "reached_within_7", "fvm_total", "minutes_saved_total")
     }
-    overall = _row("role", None, overall_agg, _merge(histograms.values()))
-    return {
+    merged = _merge(histograms.values())
+    overall = _row("role", None, overall_agg, merged)
+    report = {
         "as_of": filters.as_of_date.isoformat(),
         "as_of_instant": filters.as_of.isoformat(),
         "filters": {"role": filters.role, "cohort": filters.cohort, "manager": filters.manager},
@@ -240,6 +247,7 @@ def activation_report(filters: ReportFilters) -> dict:
         "overall": overall,
         "roles": roles,
     }
+    return report, merged
 
 
 def cohort_rows(filters: ReportFilters) -> list[dict]:
@@ -337,11 +345,16 @@ def non_activated(filters: ReportFilters, *, limit: int = 200) -> tuple[list[Enr
         .filter(Q(window_ends_at__lte=as_of) | Q(pk__in=day_5_begun.values("enrollment_id")))
         .exclude(fvm_completion__completed_at__lte=as_of)
     )
-    total = qs.count()
-    # The first `limit` ids on the narrow table first, then only those rows joined and loaded.
-    first_ids = qs.order_by("window_ends_at", "id").values("id")[:limit]
+    # One scan gives the first `limit` ids and the total (COUNT(*) OVER ()); then only those
+    # rows are joined and loaded.
+    first = list(
+        qs.annotate(total=Window(Count("id")))
+        .order_by("window_ends_at", "id")
+        .values_list("id", "total")[:limit]
+    )
+    total = first[0][1] if first else 0
     people = list(
-        Enrollment.objects.filter(pk__in=first_ids)
+        Enrollment.objects.filter(pk__in=[pk for pk, _ in first])
         .select_related("user", "manager", "version__pack")
         .prefetch_related("intervention_sends__intervention")
         .order_by("window_ends_at", "id")

@@ -8,12 +8,12 @@ from .reports import (
     ReportFilters,
     activated_no_value,
     activation_report,
+    activation_report_and_histogram,
     cohort_rows,
     funnel,
     intervention_effectiveness,
     non_activated,
     ttv_distribution,
-    ttv_histogram,
 )
 
 CHARTS = ("by-role", "by-cohort", "ttv", "funnel", "minutes-saved", "interventions", "kpis")
@@ -44,9 +44,9 @@ def report_json(filters: ReportFilters) -> dict:
 
 
 def dashboard_data(filters: ReportFilters) -> dict:
-    report = activation_report(filters)
+    report, histogram = activation_report_and_histogram(filters)
     cohorts = cohort_rows(filters)
-    distribution = ttv_distribution(ttv_histogram(filters))
+    distribution = ttv_distribution(histogram)
     stages = funnel(filters)
     people, people_total = non_activated(filters)
     trap, trap_total = activated_no_value(filters)
