@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
+from django.views.decorators.http import require_safe
 
 from .permissions import can_view_insights
 from .readiness import readiness_report
@@ -22,6 +23,7 @@ def _filters(request):
         return report_filters_build(), params, str(exc)
 
 
+@require_safe
 @login_required
 def dashboard(request):
     filters, params, error = _filters(request)
@@ -35,6 +37,7 @@ def dashboard(request):
     )
 
 
+@require_safe
 @login_required
 def chart_csv(request, chart: str):
     if chart not in CHARTS:
@@ -51,6 +54,7 @@ def chart_csv(request, chart: str):
     return response
 
 
+@require_safe
 @login_required
 def readiness(request):
     filters, params, error = _filters(request)

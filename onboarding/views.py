@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from . import auth, calendar, progress, selectors, triggers
 from .forms import EmailLinkForm, FvmForm
@@ -72,6 +72,7 @@ def _render_my(request: HttpRequest, checklist, fvm_form: FvmForm, status: int =
     )
 
 
+@require_safe
 @login_required
 def my(request: HttpRequest) -> HttpResponse:
     enrollment = selectors.enrollment_for_user(user=request.user)
@@ -139,6 +140,7 @@ def fvm_record(request: HttpRequest) -> HttpResponse:
     return _render_my(request, checklist, form, status=400)
 
 
+@require_safe
 @login_required
 def first_value(request: HttpRequest) -> HttpResponse:
     enrollment = _enrollment_or_404(request)
@@ -160,6 +162,7 @@ def first_value(request: HttpRequest) -> HttpResponse:
 # --- The manager's view ---------------------------------------------------------
 
 
+@require_safe
 @login_required
 def team(request: HttpRequest) -> HttpResponse:
     rows = selectors.team_build(manager=request.user)

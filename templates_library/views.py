@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from templates_library import selectors
 from templates_library.variables import fill_prompt
@@ -15,6 +16,7 @@ def _version_or_404(request, role_slug: str):
     return version
 
 
+@require_safe
 @login_required
 def library_index(request):
     versions = selectors.library_versions(user=request.user)
@@ -28,6 +30,7 @@ def library_index(request):
     return render(request, "templates_library/library_index.html", {"roles": roles})
 
 
+@require_safe
 @login_required
 def role_prompts(request, role_slug: str):
     version = _version_or_404(request, role_slug)
@@ -45,6 +48,7 @@ def role_prompts(request, role_slug: str):
     return render(request, "templates_library/role_prompts.html", context)
 
 
+@require_safe
 @login_required
 def prompt_detail(request, role_slug: str, prompt_slug: str):
     version = _version_or_404(request, role_slug)
@@ -67,6 +71,7 @@ def prompt_detail(request, role_slug: str, prompt_slug: str):
     return render(request, "templates_library/prompt_detail.html", context)
 
 
+@require_safe
 @login_required
 def demo_detail(request, role_slug: str, demo_slug: str):
     version = _version_or_404(request, role_slug)

@@ -122,7 +122,8 @@ def unsafe_methods(entry, admin_client, url: str) -> list[str]:
 # --- the table -------------------------------------------------------------------------------
 # Per URL name, per method: the statuses each role may get. "*" covers every unsafe method the
 # view answers without its own row. For unsafe methods a 405 is always fine (a view that refuses
-# a method leaks nothing). Anonymous API callers may get 401 or 403: both are "no".
+# a method leaks nothing); pages that only read say "*": every(405) (require_safe, checked below).
+# Anonymous API callers may get 401 or 403: both are "no".
 
 
 def by_role(anonymous, employee, manager, buddy, author, admin) -> dict[str, set[int]]:
@@ -167,10 +168,10 @@ EXPECTED: dict[str, dict[str, dict[str, set[int]]]] = {
     "schema": {"GET": PUBLIC},
     "api-docs": {"GET": PUBLIC},
     # prompt library (h3) and role pack API (h1)
-    "templates_library:index": {"GET": SIGNED_IN_PAGE, "*": SIGNED_IN_PAGE},
-    "templates_library:role": {"GET": SIGNED_IN_PAGE, "*": SIGNED_IN_PAGE},
-    "templates_library:prompt": {"GET": SIGNED_IN_PAGE, "*": SIGNED_IN_PAGE},
-    "templates_library:demo": {"GET": SIGNED_IN_PAGE, "*": SIGNED_IN_PAGE},
+    "templates_library:index": {"GET": SIGNED_IN_PAGE, "*": every(405)},
+    "templates_library:role": {"GET": SIGNED_IN_PAGE, "*": every(405)},
+    "templates_library:prompt": {"GET": SIGNED_IN_PAGE, "*": every(405)},
+    "templates_library:demo": {"GET": SIGNED_IN_PAGE, "*": every(405)},
     # Without ?format= the export answers 400 to those allowed.
     "templates_library:api-exports": {"GET": staff_api({200, 400})},
     "templates_library:api-rolepacks": {
@@ -190,7 +191,7 @@ EXPECTED: dict[str, dict[str, dict[str, set[int]]]] = {
     "onboarding:email-link": {"GET": PUBLIC, "POST": PUBLIC},
     # A made-up link: 400 for everyone.
     "onboarding:email-link-confirm": {"GET": every(400), "POST": every(400)},
-    "onboarding:my": {"GET": SIGNED_IN_PAGE, "*": SIGNED_IN_PAGE},
+    "onboarding:my": {"GET": SIGNED_IN_PAGE, "*": every(405)},
     "onboarding:step-done": {
         "GET": by_role(302, 405, 405, 405, 405, 405),
         "POST": by_role(302, 302, 404, 404, 404, 404),
@@ -206,10 +207,10 @@ EXPECTED: dict[str, dict[str, dict[str, set[int]]]] = {
     },
     "onboarding:first-value": {
         "GET": by_role(302, {200, 302}, 404, 404, 404, 404),
-        "*": by_role(302, {200, 302}, 404, 404, 404, 404),
+        "*": every(405),
     },
     # Non-managers see an empty team page (the API says 403).
-    "onboarding:team": {"GET": SIGNED_IN_PAGE, "*": SIGNED_IN_PAGE},
+    "onboarding:team": {"GET": SIGNED_IN_PAGE, "*": every(405)},
     "onboarding:api-me": {"GET": own_enrollment_api(200)},
     "onboarding:api-me-step": {
         "GET": by_role(DENIED, 405, 405, 405, 405, 405),
@@ -226,9 +227,9 @@ EXPECTED: dict[str, dict[str, dict[str, set[int]]]] = {
     # check-in links (h5): a made-up token is 400 for everyone.
     "onboarding:checkin-answer": {"GET": every(400), "POST": every(400)},
     # dashboard and reports (h6)
-    "insights:dashboard": {"GET": STAFF_PAGE, "*": STAFF_PAGE},
-    "insights:readiness": {"GET": STAFF_PAGE, "*": STAFF_PAGE},
-    "insights:chart-csv": {"GET": STAFF_PAGE, "*": STAFF_PAGE},
+    "insights:dashboard": {"GET": STAFF_PAGE, "*": every(405)},
+    "insights:readiness": {"GET": STAFF_PAGE, "*": every(405)},
+    "insights:chart-csv": {"GET": STAFF_PAGE, "*": every(405)},
     "insights:api-activation": {"GET": staff_api(200)},
     "insights:api-readiness": {"GET": staff_api(200)},
     "insights:api-kpi-measurements": {"GET": staff_api(200), "POST": staff_api(400)},
@@ -272,3 +273,19 @@ def test_it_gives_each_role_the_expected_status(name, world):
                     f"{method} {url} as {role}: {got}, expected {sorted(allowed[role])}"
                 )
     assert not problems, f"{name}:\n" + "\n".join(problems)
+
+
+READ_ONLY_PAGES = [name for name, row in EXPECTED.items() if row.get("*") == every(405)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", READ_ONLY_PAGES)
+def test_it_refuses_unsafe_methods_on_pages_that_only_read(name, world):
+    users, kwargs = world
+    clients = clients_for(users)
+    route, entry = next((r, e) for n, r, e in all_routes() if n == name)
+    url = url_for(name, route, entry, kwargs)
+    for role in ROLES:
+        assert clients[role].head(url).status_code != 405, (name, role)
+        for method in UNSAFE:
+            assert status_for(clients[role], method, url) == 405, (name, role, method)
