@@ -224,7 +224,7 @@ def _stale_checkins(now: datetime, exclude: list[int]) -> list[int]:
     return list(stale.order_by("id").values_list("id", flat=True)[:5000])
 
 
-ENQUEUE_CHUNK = 500
+ENQUEUE_CHUNK = 2000  # ids per message (~15 kB of JSON)
 
 
 def _enqueue(task_name: str, ids: list[int]) -> None:
