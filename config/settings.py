@@ -114,7 +114,7 @@ AUTHENTICATION_BACKENDS = [
     "config.auth.EmailOrUsernameBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/my/"
+LOGIN_REDIRECT_URL = "/"  # config.views.home: role-aware
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"

@@ -160,11 +160,13 @@ def own_enrollment_api(employee) -> dict[str, set[int]]:
 
 EXPECTED: dict[str, dict[str, dict[str, set[int]]]] = {
     # config
-    "/": {"GET": every(302), "*": every(302)},
+    # The role-aware landing page: a redirect for everyone.
+    "home": {"GET": every(302), "*": every(405)},
     "healthz": {"GET": PUBLIC},
     "admin:index": {"GET": ADMIN_SITE, "*": ADMIN_SITE},
     "login": {"GET": PUBLIC, "*": PUBLIC},
-    "logout": {"GET": every(405), "POST": every(302)},
+    # GET shows a page with the sign-out button; POST signs out.
+    "logout": {"GET": PUBLIC, "POST": every(302)},
     "schema": {"GET": PUBLIC},
     "api-docs": {"GET": PUBLIC},
     # prompt library (h3) and role pack API (h1)

@@ -35,7 +35,8 @@ def test_it_emails_an_enrolled_person_a_link_that_signs_them_in(client, enroll, 
 
     signed_in = client.post(path)
     assert signed_in.status_code == 302
-    assert signed_in["Location"] == "/my/"
+    assert signed_in["Location"] == "/"  # the role-aware landing page
+    assert client.get("/")["Location"] == "/my/"
     assert client.get("/my/").status_code == 200
 
 
