@@ -81,6 +81,11 @@ class EnrollmentAdmin(admin.ModelAdmin):
     actions = ["regenerate_paths"]
     change_list_template = "admin/onboarding/enrollment/change_list.html"
 
+    def get_readonly_fields(self, request, obj=None):
+        # An enrollment keeps the pack version it was enrolled on (its path is dated from it).
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "version"] if obj is not None else fields
+
     @admin.display(ordering="user__email")
     def email(self, obj: Enrollment) -> str:
         return obj.user.email

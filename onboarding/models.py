@@ -82,8 +82,8 @@ class Enrollment(models.Model):
         default=False, help_text="Randomly held out of interventions to measure their uplift."
     )
     # Derived from start_date, timezone and the holidays when the path is generated.
-    day1 = models.DateField(null=True, blank=True)
-    day7 = models.DateField(null=True, blank=True)
+    day1 = models.DateField("working day 1", null=True, blank=True)
+    day7 = models.DateField("working day 7", null=True, blank=True)
     window_ends_at = models.DateTimeField(
         null=True, blank=True, db_index=True, help_text="End of working day 7, local time."
     )

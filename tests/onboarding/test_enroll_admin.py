@@ -108,3 +108,21 @@ def test_org_settings_is_a_singleton_in_the_admin(admin_client):
     )
     assert response.status_code == 302
     assert OrgSettings.load().nudge_hour == 8
+
+
+def test_the_change_page_keeps_the_version_and_names_the_working_days(admin_client):
+    version = make_pack()
+    enrollment = enrollment_enroll(
+        email="kim@example.com", name="Kim", version=version, start_date=date(2026, 12, 7)
+    )
+    page = admin_client.get(f"/admin/onboarding/enrollment/{enrollment.pk}/change/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'name="version"' not in html  # shown, not editable
+    assert "finance-analyst" in html
+    assert "Working day 1:" in html and "Working day 7:" in html
+    assert "Day1:" not in html and "Day7:" not in html
+    # Adding someone still chooses a version.
+    assert (
+        'name="version"' in admin_client.get("/admin/onboarding/enrollment/add/").content.decode()
+    )
