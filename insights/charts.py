@@ -5,8 +5,9 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 ROW = 30
-LABEL_W = 190
 VALUE_W = 150
+MIN_PLOT_W = 220
+CHAR_W = 7.6  # a generous average advance at font-size 13 (digits and capitals included)
 TOP = 34
 BENCHMARK_DASH = {"minimum": "8 4", "top_quartile": "2 3"}
 
@@ -20,6 +21,11 @@ def _open(chart_id: str, title: str, desc: str, width: int, height: int) -> list
         f'<title id="{escape(chart_id)}-title">{escape(title)}</title>',
         f'<desc id="{escape(chart_id)}-desc">{escape(desc)}</desc>',
     ]
+
+
+def text_width(text: str) -> int:
+    """An upper estimate of the rendered width of ``text`` (the SVG has no text measuring)."""
+    return int(len(text) * CHAR_W) + 12
 
 
 def bar_chart(
@@ -36,24 +42,29 @@ def bar_chart(
     vertical benchmark lines ``(key, value, label)``."""
     values = [v for _, v, _ in bars if v is not None]
     top = max([max_value or 0, *values, *(b[1] for b in benchmarks)]) or 1
-    plot_w = width - LABEL_W - VALUE_W
+    # Both text columns are sized from their longest text, so no label is ever cut off; the
+    # chart grows wider (and the page scales it down) rather than clip.
+    label_w = max([60, *(text_width(str(label)) + 8 for label, _, _ in bars)])  # end at -8
+    value_w = max([VALUE_W, *(text_width(text) + 6 for _, _, text in bars)])  # text at end + 6
+    plot_w = max(width - label_w - value_w, MIN_PLOT_W)
+    width = label_w + plot_w + value_w
     height = TOP + ROW * max(len(bars), 1) + 12
 
     def x(value: float) -> float:
-        return LABEL_W + plot_w * value / top
+        return label_w + plot_w * value / top
 
     parts = _open(chart_id, title, desc, width, height)
     parts.append(
-        f'<line x1="{LABEL_W}" y1="{TOP - 6}" x2="{LABEL_W}" y2="{height - 8}" stroke="#57606a"/>'
+        f'<line x1="{label_w}" y1="{TOP - 6}" x2="{label_w}" y2="{height - 8}" stroke="#57606a"/>'
     )
     if not bars:
-        parts.append(f'<text x="{LABEL_W + 8}" y="{TOP + 18}" fill="#57606a">No data yet.</text>')
+        parts.append(f'<text x="{label_w + 8}" y="{TOP + 18}" fill="#57606a">No data yet.</text>')
     # Bars first, then the benchmark lines over them, then every text on a white halo.
     for i, (label, value, text) in enumerate(bars):
         if value is not None:
             parts.append(
-                f'<rect x="{LABEL_W}" y="{TOP + i * ROW + 5}" '
-                f'width="{max(x(value) - LABEL_W, 0):.1f}" height="{ROW - 10}" fill="#0b5cad">'
+                f'<rect x="{label_w}" y="{TOP + i * ROW + 5}" '
+                f'width="{max(x(value) - label_w, 0):.1f}" height="{ROW - 10}" fill="#0b5cad">'
                 f"<title>{escape(label)}: {escape(text)}</title></rect>"
             )
     for i, (key, value, label) in enumerate(benchmarks):
@@ -67,9 +78,9 @@ def bar_chart(
         )
     for i, (label, value, text) in enumerate(bars):
         y = TOP + i * ROW
-        end = x(value) if value is not None else LABEL_W
+        end = x(value) if value is not None else label_w
         parts.append(
-            f'<text x="{LABEL_W - 8}" y="{y + 19}" text-anchor="end">{escape(label)}</text>'
+            f'<text x="{label_w - 8}" y="{y + 19}" text-anchor="end">{escape(label)}</text>'
             f'<text x="{end + 6:.1f}" y="{y + 19}" fill="#1b1f24" stroke="#fff" '
             f'stroke-width="4" paint-order="stroke">{escape(text)}</text>'
         )

@@ -81,6 +81,17 @@ def parse_as_of(value: str | None, *, now: datetime | None = None) -> datetime:
     return instant
 
 
+def as_of_label(instant: datetime) -> str:
+    """The as-of instant for people, in settings.TIME_ZONE: "As of 25 Nov 2026, 21:42 UTC";
+    a local midnight (what ``--as-of DATE`` means) reads "As of the end of 10 Mar 2026 (UTC)"."""
+    local = instant.astimezone(_zone())
+    zone_name = local.tzname() or settings.TIME_ZONE
+    if local.time() == time(0):
+        day = local.date() - timedelta(days=1)
+        return f"As of the end of {day.day} {day:%b %Y} ({zone_name})"
+    return f"As of {local.day} {local:%b %Y, %H:%M} {zone_name}"
+
+
 def cohort_range(cohort: str) -> tuple[date, date]:
     """Monday and Sunday of an ISO week ``YYYY-Www``."""
     match = _COHORT.match(cohort.strip())

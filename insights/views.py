@@ -9,7 +9,7 @@ from django.views.decorators.http import require_safe
 
 from .permissions import can_view_insights
 from .readiness import readiness_report
-from .reports import ReportInputError, report_filters_build
+from .reports import ReportInputError, as_of_label, report_filters_build
 from .selectors import CHARTS, chart_rows, csv_cell, dashboard_data
 
 
@@ -32,7 +32,14 @@ def dashboard(request):
     return render(
         request,
         "insights/dashboard.html",
-        {"filters": filters, "params": params, "error": error, "query": query, **data},
+        {
+            "filters": filters,
+            "params": params,
+            "error": error,
+            "query": query,
+            "as_of_label": as_of_label(filters.as_of),
+            **data,
+        },
         status=400 if error else 200,
     )
 

@@ -1,9 +1,11 @@
+import re
 from datetime import date
 
 import pytest
 from django.urls import reverse
 
 from insights.models import UsageRecord
+from insights.reports import non_activated, report_filters_build
 from onboarding.models import InterventionSend
 from roles.models import Intervention
 from tests.factories import make_pack
@@ -126,3 +128,46 @@ def test_the_readiness_page_lists_five_checks(client, admin_user):
     body = response.content.decode()
     assert body.count("✘ Fail") == 5
     assert "measuring activation, not value" in body
+
+
+def test_it_wraps_every_table_in_a_sideways_scroll_container(client, author):
+    populate(make_pack(), 6)
+    client.force_login(author)
+    body = client.get(URL, {"as_of": "2026-03-31"}).content.decode()
+    assert body.count("<table") >= 4
+    assert body.count("<table") == body.count('<div class="table-scroll"><table')
+
+
+def test_it_says_the_as_of_instant_in_words(client, author):
+    client.force_login(author)
+    day = client.get(URL, {"as_of": "2026-03-10"}).content.decode()
+    assert "As of the end of 10 Mar 2026 (UTC)." in day
+    instant = client.get(URL, {"as_of": "2026-03-10T11:05:42.123456Z"}).content.decode()
+    assert "As of 10 Mar 2026, 11:05 UTC." in instant
+    header = re.search(r'<p class="muted">(As of [^<]*)', instant)[1]
+    assert "11:05:42" not in header and "+00:00" not in header
+
+
+def test_it_gives_day_7_as_the_persons_local_day_and_timezone(client, author):
+    person = enroll(make_pack(), "berlin@example.com", date(2026, 3, 2), tz="Europe/Berlin")
+    client.force_login(author)
+    body = client.get(URL, {"as_of": "2026-03-31"}).content.decode()
+    assert person.day7 == date(2026, 3, 10)
+    assert "Tue 10 Mar 2026, end of day (Europe/Berlin)" in body
+
+
+def test_it_caps_the_not_activated_list_in_sql_and_still_counts_everyone():
+    populate(make_pack(), 9)
+    people, total = non_activated(report_filters_build(as_of="2026-03-31"), limit=2)
+    assert total == 6
+    assert len(people) == 2
+    assert [p.window_ends_at for p in people] == sorted(p.window_ends_at for p in people)
+
+
+@pytest.mark.parametrize(
+    ("who", "sees"), [("author", True), ("admin_user", True), ("employee", False)]
+)
+def test_it_shows_the_dashboard_link_to_whoever_may_open_the_dashboard(client, who, sees, request):
+    client.force_login(request.getfixturevalue(who))
+    body = client.get("/library/").content.decode()
+    assert ('href="/dashboard/"' in body) is sees
