@@ -96,17 +96,36 @@ def one_task(enrollment: Enrollment) -> str:
     return f"{title} — with the prompt “{prompt.title}”: {text}"
 
 
+def fvm_step_anchor(enrollment: Enrollment) -> str:
+    """``#step-<id>`` of the person's FVM task on their checklist (``#fvm-h`` without one)."""
+    step_id = (
+        PathStep.objects.filter(
+            version_id=enrollment.version_id, track=enrollment.track, kind=PathStep.Kind.FVM_TASK
+        )
+        .values_list("id", flat=True)
+        .first()
+    )
+    return f"#step-{step_id}" if step_id else "#fvm-h"
+
+
 def _link(enrollment: Enrollment, audience: str, *, sign_in: bool) -> str:
+    """What ``{{link}}`` is: where the recipient acts on this message.
+
+    Employee → their FVM task on the checklist (``/my/#step-<id>``); manager → the person's
+    card on ``/team/`` (``#report-<enrollment id>``); buddy → ``/my/``, where the message shows
+    as a banner. In a personal email the employee gets a sign-in link instead, which lands on
+    ``/my/``."""
     if audience == "manager":
-        return f"{settings.SITE_URL}/team/"
+        return f"{settings.SITE_URL}/team/#report-{enrollment.pk}"
     if audience == "buddy":
-        return f"{settings.SITE_URL}/"
-    if not sign_in:
         return f"{settings.SITE_URL}/my/"
+    checklist = f"{settings.SITE_URL}/my/{fvm_step_anchor(enrollment)}"
+    if not sign_in:
+        return checklist
     try:  # a sign-in link straight to the checklist, where h4b's email sign-in exists
         from .auth import magic_link_url
     except ImportError:
-        return f"{settings.SITE_URL}/my/"
+        return checklist
     return magic_link_url(user=enrollment.user)
 
 

@@ -433,26 +433,35 @@ class Banner:
         return self.html
 
 
-def banners_for(enrollment: Enrollment) -> list[Banner]:
-    """In-app interventions addressed to the employee, for /my/ (none after FVM)."""
-    if FvmCompletion.objects.filter(enrollment_id=enrollment.pk).exists():
+BANNERS_MAX = 10
+
+
+def banners_for_user(user) -> list[Banner]:
+    """In-app interventions addressed to ``user``, newest last: as an employee (their own,
+    until their FVM), as a manager or as a buddy (about a person, until that person's FVM).
+
+    For /my/ (also for people with no enrollment of their own) and /team/."""
+    if not getattr(user, "email", ""):
         return []
     sends = (
         InterventionSend.objects.filter(
-            enrollment_id=enrollment.pk,
             status=Status.SENT,
             intervention__channel=Intervention.Channel.IN_APP,
-            recipient__iexact=enrollment.user.email,
+            recipient__iexact=user.email,
+            enrollment__fvm_completion__isnull=True,
         )
-        .select_related("intervention")
-        .order_by("due_at")
+        .select_related(
+            "intervention",
+            "enrollment__user",
+            "enrollment__manager",
+            "enrollment__buddy",
+            "enrollment__version",
+        )
+        .order_by("-due_at")[:BANNERS_MAX]
     )
     banners = []
-    for send in sends:
-        send.enrollment = enrollment
-        message = messages.intervention_message(
-            send=send, now=send.sent_at, link=f"{settings.SITE_URL}/my/"
-        )
+    for send in reversed(sends):
+        message = messages.intervention_message(send=send, now=send.sent_at)
         banners.append(
             Banner(
                 kind=send.intervention.kind,
@@ -462,6 +471,11 @@ def banners_for(enrollment: Enrollment) -> list[Banner]:
             )
         )
     return banners
+
+
+def banners_for(enrollment: Enrollment) -> list[Banner]:
+    """The banners for the enrolled person's /my/ (see :func:`banners_for_user`)."""
+    return banners_for_user(enrollment.user)
 
 
 def accountability_visible(

@@ -78,7 +78,11 @@ def my(request: HttpRequest) -> HttpResponse:
     enrollment = selectors.enrollment_for_user(user=request.user)
     if enrollment is None:
         is_manager = request.user.managed_enrollments.exists()
-        return render(request, "onboarding/my_none.html", {"is_manager": is_manager})
+        return render(
+            request,
+            "onboarding/my_none.html",
+            {"is_manager": is_manager, "banners": triggers.banners_for_user(request.user)},
+        )
     progress.enrollment_first_visit_mark(enrollment=enrollment)
     checklist = selectors.checklist_build(enrollment=enrollment)
     return _render_my(request, checklist, _fvm_form(checklist))
@@ -166,4 +170,5 @@ def first_value(request: HttpRequest) -> HttpResponse:
 @login_required
 def team(request: HttpRequest) -> HttpResponse:
     rows = selectors.team_build(manager=request.user)
-    return render(request, "onboarding/team.html", {"rows": rows})
+    banners = triggers.banners_for_user(request.user)  # in-app messages to this manager
+    return render(request, "onboarding/team.html", {"rows": rows, "banners": banners})

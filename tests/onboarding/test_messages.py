@@ -46,7 +46,7 @@ def test_it_fills_every_placeholder_and_escapes_the_values():
     assert message.markdown == (
         "Ana <script>x</script> / Bo & Co / Finance analyst / A finance analyst has reached "
         "first value when they have a variance explanation for the CFO report in 10 minutes "
-        f"instead of 90. / {settings.SITE_URL}/team/"
+        f"instead of 90. / {settings.SITE_URL}/team/#report-{person.pk}"
     )
     assert "<script>" not in message.html
     assert "Ana &lt;script&gt;x&lt;/script&gt;" in message.html

@@ -257,7 +257,7 @@ def test_the_banner_shows_on_my_checklist(client):
     assert page.status_code == 200
     html = page.content.decode()
     assert '<div class="banner" role="status"><p><strong><span class="filled">Ana</span>' in html
-    assert 'a 5-minute walkthrough: <a href="http://127.0.0.1:8000/my/"' in html
+    assert 'a 5-minute walkthrough: <a href="http://127.0.0.1:8000/my/#step-' in html
 
 
 @pytest.fixture
