@@ -220,7 +220,7 @@ def sign_in(client, next_url: str = "/my/"):
 
 
 @pytest.fixture
-def browser(client, provider):
+def visitor(client, provider):
     client.provider_base = provider.base
     return client
 
@@ -230,43 +230,43 @@ def signed_in_user_id(client):
 
 
 @pytest.mark.django_db
-def test_it_signs_in_the_enrolled_user_by_email_whatever_its_case(sso, browser, enrolled):
-    response = sign_in(browser)
+def test_it_signs_in_the_enrolled_user_by_email_whatever_its_case(sso, visitor, enrolled):
+    response = sign_in(visitor)
 
     assert response.status_code == 302
     assert response["Location"] == "/my/"
-    assert signed_in_user_id(browser) == str(enrolled.pk)
+    assert signed_in_user_id(visitor) == str(enrolled.pk)
     assert User.objects.filter(email__iexact="ann.lee@example.com").count() == 1
 
 
 @pytest.mark.django_db
-def test_it_creates_the_account_on_first_sign_in_when_allowed(sso, browser, provider):
+def test_it_creates_the_account_on_first_sign_in_when_allowed(sso, visitor, provider):
     sso.OIDC_CREATE_USER = True
     provider.claims = {**provider.claims, "given_name": "Ann", "family_name": "Lee"}
 
-    response = sign_in(browser)
+    response = sign_in(visitor)
 
     user = User.objects.get(email="ann.lee@example.com")
     assert response.status_code == 302
-    assert signed_in_user_id(browser) == str(user.pk)
+    assert signed_in_user_id(visitor) == str(user.pk)
     assert (user.username, user.get_full_name()) == ("ann.lee@example.com", "Ann Lee")
     assert not user.has_usable_password()
 
 
 @pytest.mark.django_db
-def test_it_refuses_unknown_people_when_account_creation_is_off(sso, browser):
+def test_it_refuses_unknown_people_when_account_creation_is_off(sso, visitor):
     sso.OIDC_CREATE_USER = False
 
-    response = sign_in(browser)
+    response = sign_in(visitor)
 
     assert response.status_code == 302
     assert response["Location"] == "/accounts/login/"
-    assert signed_in_user_id(browser) is None
+    assert signed_in_user_id(visitor) is None
     assert not User.objects.exists()
 
 
 @pytest.mark.django_db
-def test_it_finds_the_endpoints_through_discovery(sso, browser, enrolled, provider):
+def test_it_finds_the_endpoints_through_discovery(sso, visitor, enrolled, provider):
     sso.OIDC_OP_DISCOVERY = provider.base
     sso.OIDC_OP_AUTHORIZATION_ENDPOINT = ""
     sso.OIDC_OP_TOKEN_ENDPOINT = ""
@@ -274,55 +274,55 @@ def test_it_finds_the_endpoints_through_discovery(sso, browser, enrolled, provid
     sso.OIDC_OP_JWKS_ENDPOINT = ""
     sso.OIDC_OP_ISSUER = ""
 
-    sign_in(browser)
+    sign_in(visitor)
 
-    assert signed_in_user_id(browser) == str(enrolled.pk)
+    assert signed_in_user_id(visitor) == str(enrolled.pk)
 
 
 @pytest.mark.django_db
-def test_it_rejects_a_token_signed_with_another_key(sso, browser, enrolled, provider):
+def test_it_rejects_a_token_signed_with_another_key(sso, visitor, enrolled, provider):
     provider.signing_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
-    response = sign_in(browser)
+    response = sign_in(visitor)
 
     assert response.status_code in {302, 400}
-    assert signed_in_user_id(browser) is None
+    assert signed_in_user_id(visitor) is None
 
 
 @pytest.mark.django_db
-def test_it_rejects_a_token_issued_for_another_client(sso, browser, enrolled, provider):
+def test_it_rejects_a_token_issued_for_another_client(sso, visitor, enrolled, provider):
     provider.audience = "some-other-app"
 
-    response = sign_in(browser)
+    response = sign_in(visitor)
 
     assert response.status_code in {302, 400}
-    assert signed_in_user_id(browser) is None
+    assert signed_in_user_id(visitor) is None
 
 
 @pytest.mark.django_db
-def test_it_rejects_userinfo_about_someone_else(sso, browser, enrolled, provider):
+def test_it_rejects_userinfo_about_someone_else(sso, visitor, enrolled, provider):
     provider.userinfo_sub = "user-2"
 
-    response = sign_in(browser)
+    response = sign_in(visitor)
 
     assert response.status_code in {302, 400}
-    assert signed_in_user_id(browser) is None
+    assert signed_in_user_id(visitor) is None
 
 
 @pytest.mark.django_db
-def test_it_does_not_lock_an_office_out_after_refused_sso_sign_ins(sso, browser, provider):
+def test_it_does_not_lock_an_office_out_after_refused_sso_sign_ins(sso, visitor, provider):
     sso.OIDC_CREATE_USER = False
     for i in range(6):
         provider.claims = {"sub": f"stranger-{i}", "email": f"stranger{i}@example.com"}
-        sign_in(browser)
+        sign_in(visitor)
     enrollment_enroll(
         email="ann.lee@example.com", version=make_pack(), start_date=date(2026, 11, 2)
     )
     provider.claims = {"sub": "user-1", "email": "ann.lee@example.com"}
 
-    sign_in(browser)
+    sign_in(visitor)
 
-    assert signed_in_user_id(browser) is not None
+    assert signed_in_user_id(visitor) is not None
 
 
 @pytest.mark.django_db
