@@ -1,4 +1,5 @@
 import re
+from datetime import UTC
 
 import pytest
 import time_machine
@@ -130,3 +131,84 @@ def test_the_team_page_makes_a_bounded_number_of_queries(
     api.force_login(get_user_model().objects.get(email="max@example.com"))
     with django_assert_max_num_queries(14):
         assert len(api.get("/api/team/").json()) == reports
+
+
+@time_machine.travel("2026-12-10 10:00Z", tick=False)
+def test_it_lists_first_those_who_need_support_and_says_what_we_suggested(
+    client, login, enroll, version, django_assert_max_num_queries
+):
+    from datetime import date, datetime
+
+    from onboarding.models import InterventionSend
+    from roles.models import Intervention
+
+    boss = {"manager_email": "max@example.com"}
+    bob = enroll("bob@example.com", version, name="Bob", **boss)
+    with time_machine.travel("2026-12-02 15:00Z", tick=False):
+        fvm_completion_record(enrollment=bob, minutes_taken=25, evidence="x", rating=4)
+    fay = enroll("fay@example.com", version, name="Fay", start_date=date(2026, 12, 14), **boss)
+    eve = enroll("eve@example.com", version, name="Eve", start_date=date(2026, 12, 9), **boss)
+    ada = enroll("ada@example.com", version, name="Ada", **boss)  # working day 9, no FVM
+    dee = enroll("dee@example.com", version, name="Dee", start_date=date(2026, 12, 7), **boss)
+    nudge, _ = Intervention.objects.get_or_create(
+        version=version, day=5, kind=Intervention.Kind.MANAGER_NUDGE, defaults={"message": "x"}
+    )
+    training, _ = Intervention.objects.get_or_create(
+        version=version, day=3, kind=Intervention.Kind.MICROTRAINING, defaults={"message": "x"}
+    )
+    friday = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
+    InterventionSend.objects.create(
+        enrollment=ada,
+        intervention=nudge,
+        status=InterventionSend.Status.SENT,
+        due_at=friday,
+        sent_at=friday,
+        recipient="max@example.com",
+    )
+    InterventionSend.objects.create(  # never delivered: not shown
+        enrollment=dee,
+        intervention=training,
+        status=InterventionSend.Status.FAILED,
+        due_at=friday,
+        recipient="dee@example.com",
+    )
+    login(ada.manager)
+    with django_assert_max_num_queries(14):
+        page = _main(client)
+    order = [ada, dee, eve, fay, bob]
+    positions = [page.index(f'id="report-{e.id}"') for e in order]
+    assert positions == sorted(positions), "support first, then by day, then value reached"
+    ada_card = page[positions[0] : positions[1]]
+    assert (
+        "We suggested to you on Friday 4 December: "
+        "sit with Ada for fifteen minutes on the one task." in ada_card
+    )
+    assert "how-to" not in page  # the failed send is not shown
+    assert not OVERDUE_WORDS.search(re.sub(r"<[^>]+>", " ", ada_card))  # day 9 < day 10
+
+
+@time_machine.travel("2026-12-03 10:00Z", tick=False)
+def test_the_team_page_stays_bounded_with_sent_interventions(
+    client, login, enroll, django_assert_max_num_queries
+):
+    from onboarding.models import InterventionSend
+    from roles.models import Intervention
+
+    versions = [make_pack("pack-a"), make_pack("pack-b")]
+    for n in range(12):
+        person = enroll(f"p{n}@example.com", versions[n % 2], manager_email="max@example.com")
+        for day, kind in ((3, "microtraining"), (5, "manager_nudge")):
+            intervention, _ = Intervention.objects.get_or_create(
+                version=person.version, day=day, kind=kind, defaults={"message": "x"}
+            )
+            InterventionSend.objects.create(
+                enrollment=person,
+                intervention=intervention,
+                status=InterventionSend.Status.SENT,
+                due_at=person.enrolled_at,
+                sent_at=person.enrolled_at,
+            )
+    login(get_user_model().objects.get(email="max@example.com"))
+    with django_assert_max_num_queries(14):
+        page = _main(client)
+    assert page.count("We suggested to you on") == 12
