@@ -126,6 +126,15 @@ def _record_interventions(now: datetime) -> list[tuple[int, str]]:
     over the days begun within the catch-up horizon, then the unique indexes for the
     "no FVM" and "no row yet" anti-joins."""
     late_cutoff = now - too_late_after()
+    # On PostgreSQL sweeps are serialised by an advisory lock (``_sweep_lock``) and the
+    # NOT EXISTS sees every committed row, so the INSERT needs no speculative insertion (ON
+    # CONFLICT costs about as much as the insert itself); the unique constraint still stands
+    # behind it. SQLite serialises writers anyway and keeps the clause.
+    on_conflict = (
+        ""
+        if connection.vendor == "postgresql"
+        else "ON CONFLICT (enrollment_id, intervention_id) DO NOTHING"
+    )
     sql = f"""
         INSERT INTO {_table(InterventionSend)}
             (enrollment_id, intervention_id, status, due_at, created_at, next_attempt_at,
@@ -150,7 +159,7 @@ def _record_interventions(now: datetime) -> list[tuple[int, str]]:
               SELECT 1 FROM {_table(InterventionSend)} s
               WHERE s.enrollment_id = e.id AND s.intervention_id = i.id
           )
-        ON CONFLICT (enrollment_id, intervention_id) DO NOTHING
+        {on_conflict}
         RETURNING id, status
     """
     now_db, late_db = _dt(now), _dt(late_cutoff)
@@ -248,6 +257,16 @@ def _enqueue(task_name: str, ids: list[int]) -> None:
             return
 
 
+SWEEP_LOCK = 0x46565357  # "FVSW": the advisory lock one sweep at a time holds
+
+
+def _sweep_lock() -> None:
+    """PostgreSQL: wait for any other sweep to commit (held until this transaction ends)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SWEEP_LOCK])
+
+
 @transaction.atomic
 def triggers_sweep(*, now: datetime) -> SweepResult:
     """Record every due intervention and check-in (set-based, idempotent) and enqueue sends.
@@ -255,6 +274,7 @@ def triggers_sweep(*, now: datetime) -> SweepResult:
     The number of queries does not depend on the number of people.
     """
     result = SweepResult(now=now)
+    _sweep_lock()
     for pk, status in _record_interventions(now):
         if status == Status.PENDING:
             result.pending.append(pk)
