@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from typing import IO
 
@@ -29,7 +29,7 @@ from audit.services import audit_record
 from roles.models import RolePackVersion, Track
 
 from . import calendar, services
-from .models import Enrollment, OrgSettings
+from .models import Enrollment, EnrollmentDay, OrgSettings
 
 COLUMNS = (
     "email",
@@ -43,6 +43,9 @@ COLUMNS = (
 )
 REQUIRED = ("email", "role", "start_date")
 BATCH_SIZE = 2000
+# Track.values rebuilds its list on every call: once per row adds seconds to a 100k import.
+_TRACKS = tuple(str(value) for value in Track.values)
+_DEFAULT_TRACK = str(Track.PRESCRIPTIVE.value)
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _UPDATE_FIELDS = [
     "version",
@@ -278,9 +281,9 @@ def parse_row(
     role = cell["role"]
     if role and role not in versions:
         errors.append(("role", f'"{role}" is not a role with a published version'))
-    track = cell["track"].lower() or Track.PRESCRIPTIVE
-    if track not in Track.values:
-        errors.append(("track", f'"{cell["track"]}" is not a track ({", ".join(Track.values)})'))
+    track = cell["track"].lower() or _DEFAULT_TRACK
+    if track not in _TRACKS:
+        errors.append(("track", f'"{cell["track"]}" is not a track ({", ".join(_TRACKS)})'))
     start = _parse_date(cell["start_date"]) if cell["start_date"] else None
     if cell["start_date"] and start is None:
         errors.append(("start_date", f'"{cell["start_date"]}" is not a date (YYYY-MM-DD)'))
@@ -402,50 +405,200 @@ def _write_batch(
     holidays: frozenset[date],
     nudge_hour: int,
 ) -> tuple[int, int]:
+    """Write one batch. New enrollments are plain tuples (no model instances): on PostgreSQL
+    they and their working days go to COPY as pre-rendered text."""
     users = _users_for(batch)
     people = [users[row.email] for row in batch]
-    existing = {
-        e.user_id: e for e in Enrollment.objects.filter(user__in=people).select_related("version")
-    }
+    existing = _existing_enrollments([person.pk for person in people])
     now = dj_timezone.now()
-    new: list[Enrollment] = []
+    fresh: list[tuple] = []  # (row, person, version, holdout, name)
     changed: list[Enrollment] = []
     switched: list[int] = []
-    built: list[Enrollment] = []
-    for row, user in zip(batch, people, strict=True):
-        current = existing.get(user.pk)
+    for row, person in zip(batch, people, strict=True):
+        version = versions[row.role]
+        current = existing.get(person.pk)
+        if current is None:
+            # The same draw, in the same order, as enrollment_apply makes for a new enrollment.
+            holdout = services.holdout_draw(version)
+            fresh.append((row, person, version, holdout, row.name or person.full_name))
+            continue
         enrollment, moved = services.enrollment_apply(
             enrollment=current,
-            user=user,
-            version=versions[row.role],
-            current_pack_id=current.version.pack_id if current else None,
+            user=person,
+            version=version,
+            current_pack_id=current.version.pack_id,
             start_date=row.start_date,
             name=row.name,
             track=row.track,
             timezone=row.timezone,
-            manager=users[row.manager_email] if row.manager_email else None,
-            buddy=users[row.buddy_email] if row.buddy_email else None,
+            manager=None,
+            buddy=None,
         )
-        if current is None:
-            new.append(enrollment)
-        else:
-            enrollment.updated_at = now
-            changed.append(enrollment)
-            if moved:
-                switched.append(enrollment.pk)
-        built.append(enrollment)
+        enrollment.manager_id = users[row.manager_email].pk if row.manager_email else None
+        enrollment.buddy_id = users[row.buddy_email].pk if row.buddy_email else None
+        enrollment.updated_at = now
+        changed.append(enrollment)
+        if moved:
+            switched.append(enrollment.pk)
     days = []
-    for enrollment in built:
+    for enrollment in changed:
         for n, d, begins_at in services.enrollment_dates_set(
             enrollment=enrollment, holidays=holidays, nudge_hour=nudge_hour
         ):
             days.append((enrollment, n, d, begins_at))
-    services.bulk_insert(Enrollment, new)
+    if connection.vendor == "postgresql":
+        _copy_new_enrollments(fresh, users, holidays, nudge_hour, now)
+    else:
+        _create_new_enrollments(fresh, users, holidays, nudge_hour)
     if changed:
         _update_enrollments(changed)
     services.enrollment_days_replace(days=days, enrollment_ids=[e.pk for e in changed])
     services.step_completions_prune(enrollment_ids=switched)
-    return len(new), len(changed)
+    return len(fresh), len(changed)
+
+
+@lru_cache(maxsize=4096)
+def _path_dates(
+    start: date, zone_name: str, nudge_hour: int, holidays: frozenset[date]
+) -> tuple[date, date, datetime, tuple[tuple[int, date, datetime], ...], str]:
+    """(day1, day7, window_ends_at, days, days as COPY text after the id) for a start/zone.
+
+    Few distinct (start date, timezone) pairs occur, so each is worked out once.
+    """
+    probe = Enrollment(start_date=start, timezone=zone_name)
+    days = tuple(
+        services.enrollment_dates_set(enrollment=probe, holidays=holidays, nudge_hour=nudge_hour)
+    )
+    # "@" stands for the enrollment id: it appears in no date or timestamp.
+    text = "".join(f"@\t{n}\t{d.isoformat()}\t{b.isoformat()}\n" for n, d, b in days)
+    return probe.day1, probe.day7, probe.window_ends_at, days, text
+
+
+def _copy_text(value: str) -> str:
+    """A text value escaped for COPY's text format."""
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        value = (
+            value.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+        )
+    return value
+
+
+def _reserve_ids(table: str, column: str, count: int) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [connection.ops.quote_name(table), column, count],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def _copy(table: str, columns: list[str], text: str) -> None:
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in columns)
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
+            copy.write(text)
+
+
+def _copy_new_enrollments(fresh, users, holidays, nudge_hour: int, now) -> None:
+    if not fresh:
+        return
+    meta = Enrollment._meta
+    ids = _reserve_ids(meta.db_table, meta.pk.column, len(fresh))
+    stamp = now.isoformat()
+    enrollments: list[str] = []
+    days: list[str] = []
+    for pk, (row, person, version, holdout, name) in zip(ids, fresh, strict=True):
+        day1, day7, ends, _, day_text = _path_dates(
+            row.start_date, row.timezone, nudge_hour, holidays
+        )
+        manager = str(users[row.manager_email].pk) if row.manager_email else "\\N"
+        buddy = str(users[row.buddy_email].pk) if row.buddy_email else "\\N"
+        enrollments.append(
+            f"{pk}\t{person.pk}\t{version.pk}\t{_copy_text(name)}\t{row.track}\t"
+            f"{row.start_date.isoformat()}\t{_copy_text(row.timezone)}\t{manager}\t{buddy}\t"
+            f"{{}}\t{'t' if holdout else 'f'}\t{day1.isoformat()}\t{day7.isoformat()}\t"
+            f"{ends.isoformat()}\t\\N\t{stamp}\t{stamp}\n"
+        )
+        days.append(day_text.replace("@", str(pk)))
+    _copy(
+        meta.db_table,
+        [
+            "id",
+            "user_id",
+            "version_id",
+            "name",
+            "track",
+            "start_date",
+            "timezone",
+            "manager_id",
+            "buddy_id",
+            "values",
+            "holdout",
+            "day1",
+            "day7",
+            "window_ends_at",
+            "first_visit_at",
+            "enrolled_at",
+            "updated_at",
+        ],
+        "".join(enrollments),
+    )
+    _copy(
+        EnrollmentDay._meta.db_table,
+        ["enrollment_id", "number", "date", "begins_at"],
+        "".join(days),
+    )
+
+
+def _create_new_enrollments(fresh, users, holidays, nudge_hour: int) -> None:
+    """The same rows as ``_copy_new_enrollments``, through the ORM (SQLite)."""
+    built = []
+    for row, person, version, holdout, name in fresh:
+        day1, day7, ends, days, _ = _path_dates(row.start_date, row.timezone, nudge_hour, holidays)
+        enrollment = Enrollment(
+            user_id=person.pk,
+            version=version,
+            holdout=holdout,
+            name=name,
+            track=row.track,
+            start_date=row.start_date,
+            timezone=row.timezone,
+            manager_id=users[row.manager_email].pk if row.manager_email else None,
+            buddy_id=users[row.buddy_email].pk if row.buddy_email else None,
+            day1=day1,
+            day7=day7,
+            window_ends_at=ends,
+        )
+        built.append((enrollment, days))
+    services.bulk_insert(Enrollment, [enrollment for enrollment, _ in built])
+    EnrollmentDay.objects.bulk_create(
+        [
+            EnrollmentDay(enrollment_id=enrollment.pk, number=n, date=d, begins_at=b)
+            for enrollment, days in built
+            for n, d, b in days
+        ],
+        batch_size=2000,
+    )
+
+
+def _existing_enrollments(user_ids: list[int]) -> dict[int, Enrollment]:
+    """The enrollments of these accounts, by account id (one cheap query when there are none)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT user_id FROM onboarding_enrollment WHERE user_id = ANY(%s)", [user_ids]
+            )
+            user_ids = [uid for (uid,) in cursor.fetchall()]
+        if not user_ids:
+            return {}
+    return {
+        e.user_id: e
+        for e in Enrollment.objects.filter(user_id__in=user_ids).select_related("version")
+    }
 
 
 _PG_TYPES = {
@@ -493,7 +646,18 @@ def _update_enrollments(enrollments: list[Enrollment]) -> None:
         cursor.execute(sql, params)
 
 
-def _users_for(batch: list[Row]) -> dict:
+@dataclass(frozen=True, slots=True)
+class _Account:
+    """What the import needs of an account: its id and its full name."""
+
+    pk: int
+    full_name: str
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+
+def _users_for(batch: list[Row]) -> dict[str, _Account]:
     """Accounts for every email in the batch (people, managers, buddies), one lookup.
 
     Accounts are created in the order single enrollments would create them: a manager
@@ -510,16 +674,69 @@ def _users_for(batch: list[Row]) -> dict:
             if email and email not in names:
                 names[email] = name
                 emails.append(email)
-    found: dict = {}
-    matches = (
-        services.User.objects.annotate(email_lower=Lower("email"))
-        .filter(email_lower__in=emails)
-        .order_by("-id")
-    )
-    for user in matches:
-        found[user.email_lower] = user  # ordered by -id: the oldest account wins
-    missing = [services.user_build(email=e, name=names[e]) for e in emails if e not in found]
-    if missing:
-        services.bulk_insert(services.User, missing)
-        found.update((user.email, user) for user in missing)
+    found: dict[str, _Account] = {}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id, lower(email), first_name, last_name FROM auth_user"
+                " WHERE lower(email) = ANY(%s) ORDER BY id DESC",
+                [emails],
+            )
+            matches = cursor.fetchall()
+    else:
+        matches = (
+            services.User.objects.annotate(email_lower=Lower("email"))
+            .filter(email_lower__in=emails)
+            .order_by("-id")
+            .values_list("id", "email_lower", "first_name", "last_name")
+        )
+    for pk, email, first, last in matches:
+        # ordered by -id: the oldest account wins (get_full_name's shape)
+        found[email] = _Account(pk, f"{first} {last}".strip())
+    missing = [e for e in emails if e not in found]
+    if not missing:
+        return found
+    if connection.vendor == "postgresql":
+        found.update(_copy_new_users(missing, names))
+        return found
+    built = [services.user_build(email=e, name=names[e]) for e in missing]
+    services.bulk_insert(services.User, built)
+    found.update((u.email, _Account(u.pk, u.get_full_name())) for u in built)
     return found
+
+
+def _copy_new_users(emails: list[str], names: dict[str, str]) -> Iterator[tuple[str, _Account]]:
+    """Create the accounts ``services.user_build`` would, by COPY; yield them by email."""
+    meta = services.User._meta
+    ids = _reserve_ids(meta.db_table, meta.pk.column, len(emails))
+    stamp = dj_timezone.now().isoformat()
+    lines: list[str] = []
+    accounts: list[tuple[str, _Account]] = []
+    for pk, email in zip(ids, emails, strict=True):
+        # The same fields as services.user_build (emails are stripped and lower-case here).
+        first, _, last = names[email].strip().partition(" ")
+        first, last = first[:150], last.strip()[:150]
+        lines.append(
+            f"{pk}\t{_copy_text(services.unusable_password())}\t\\N\tf\t"
+            f"{_copy_text(email[:150])}\t{_copy_text(first)}\t{_copy_text(last)}\t"
+            f"{_copy_text(email)}\tf\tt\t{stamp}\n"
+        )
+        accounts.append((email, _Account(pk, f"{first} {last}".strip())))
+    _copy(
+        meta.db_table,
+        [
+            "id",
+            "password",
+            "last_login",
+            "is_superuser",
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "is_staff",
+            "is_active",
+            "date_joined",
+        ],
+        "".join(lines),
+    )
+    return iter(accounts)
