@@ -157,6 +157,22 @@ class Checklist:
         return [d for d in self.days if not d.is_focus]
 
     @property
+    def upcoming_days(self) -> list[DayItem]:
+        """The days after the focus day (none once the week is over)."""
+        focus = self.focus_day
+        return [d for d in self.days if focus is not None and d.number > focus.number]
+
+    @property
+    def earlier_days(self) -> list[DayItem]:
+        """The days already behind the person (all of them once the week is over)."""
+        focus = self.focus_day
+        return [d for d in self.days if focus is None or d.number < focus.number]
+
+    @property
+    def earlier_undone(self) -> int:
+        return sum(1 for d in self.earlier_days for s in d.steps if not s.done_at)
+
+    @property
     def day_label(self) -> str:
         if self.phase == BEFORE:
             return "Your first week has not started yet"

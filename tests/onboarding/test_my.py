@@ -32,9 +32,47 @@ def test_it_shows_the_working_day_and_todays_steps_first(client, ada):
     assert "Day 3 of 7" in page
     assert ada.version.fvm_sentence in page
     today = page.index("Today · Day 3 · Wednesday 2 December")
-    rest = page.index("The rest of your week")
-    assert today < page.index("Write this month&#x27;s variance commentary") < rest
-    assert page.index("Day 1 · Monday 30 November") > rest
+    coming = page.index(">Coming up</h2>")
+    earlier = page.index(">Earlier this week</h2>")
+    assert today < page.index("Write this month&#x27;s variance commentary") < coming < earlier
+    for later in ("Day 4 · Thursday 3 December", "Day 7 · Tuesday 8 December"):
+        assert coming < page.index(later) < earlier
+    for past in ("Day 1 · Monday 30 November", "Day 2 · Tuesday 1 December"):
+        assert page.index(past) > earlier
+    assert "The rest of your week" not in page
+
+
+@time_machine.travel("2026-12-02 10:00Z", tick=False)
+def test_earlier_days_fold_away_once_done_and_stay_open_while_steps_are_open(client, ada):
+    page = _page(client)
+    assert '<details class="earlier" open>' in page
+    assert "still open)" in page
+    earlier_steps = PathStep.objects.filter(
+        version=ada.version, track=Track.PRESCRIPTIVE, day__lt=3
+    )
+    for step in earlier_steps:
+        StepCompletion.objects.create(enrollment=ada, step=step, done_at=ada.enrolled_at)
+    page = _page(client)
+    assert '<details class="earlier">' in page and "(all done)" in page
+
+
+@time_machine.travel("2026-12-02 10:00Z", tick=False)
+def test_an_earlier_step_can_still_be_ticked_off_without_javascript(client, ada):
+    step = PathStep.objects.filter(version=ada.version, track=Track.PRESCRIPTIVE, day=1).first()
+    page = _page(client)
+    earlier = page.split(">Earlier this week</h2>", 1)[1]
+    assert f'action="/my/steps/{step.id}/done/"' in earlier
+    response = client.post(f"/my/steps/{step.id}/done/")
+    assert response.status_code == 302 and response["Location"] == f"/my/#step-{step.id}"
+    assert StepCompletion.objects.filter(enrollment=ada, step=step).exists()
+
+
+@time_machine.travel("2026-12-08 10:00Z", tick=False)
+def test_on_day_7_nothing_is_coming_up_and_the_week_is_earlier(client, ada):
+    page = _page(client)
+    assert "Today · Day 7 · Tuesday 8 December" in page
+    assert ">Coming up</h2>" not in page
+    assert page.index("Day 6 · Monday 7 December") > page.index(">Earlier this week</h2>")
 
 
 @pytest.mark.parametrize(
