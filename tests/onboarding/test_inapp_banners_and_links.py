@@ -90,7 +90,7 @@ def test_the_employees_link_points_at_their_fvm_task_on_the_checklist(client):
         html = client.get("/my/").content.decode()
     anchor = fvm_anchor(person)
     assert f'shows it here: <a href="{SITE}/my/#{anchor}"' in html
-    assert f'id="{anchor}"' in html  # the step element the link lands on
+    assert f'id="{anchor}"' in html, html  # the step element the link lands on
 
 
 @pytest.mark.django_db
