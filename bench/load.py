@@ -144,13 +144,21 @@ def main() -> None:
             )
     call_command("enroll", str(people), verbosity=0)
 
+    from django.utils.module_loading import import_string
+
+    # The first backend that can load a user (axes' throttle backend only counts failures).
+    backend = next(
+        path
+        for path in settings.AUTHENTICATION_BACKENDS
+        if hasattr(import_string(path), "get_user")
+    )
     sessions_file = work / "sessions.csv"
     users = get_user_model().objects.filter(email__startswith="load").order_by("id")
     with sessions_file.open("w") as handle:
         for user in users[: max(args.connections * 8, 200)]:
             store = SessionStore()
             store[SESSION_KEY] = str(user.pk)
-            store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+            store[BACKEND_SESSION_KEY] = backend
             store[HASH_SESSION_KEY] = user.get_session_auth_hash()
             store.create()
             handle.write(f"{store.session_key},{_get_new_csrf_string()}\n")
