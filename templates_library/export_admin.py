@@ -7,6 +7,7 @@ The actions are attached to the role pack admin by one line in ``admin.py``:
 from django.contrib import admin, messages
 from django.http import HttpResponse
 
+from audit.admin import RecordAdminMixin
 from roles.models import RolePack
 from templates_library import selectors
 from templates_library.export_api import can_export
@@ -52,7 +53,7 @@ def add_export_actions(model_admin_class) -> None:
 
 
 @admin.register(ExportLog)
-class ExportLogAdmin(admin.ModelAdmin):
+class ExportLogAdmin(RecordAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "format", "role_list", "via", "user", "size_bytes"]
     list_filter = ["format", "via"]
     search_fields = ["content_hash", "user__email"]
@@ -70,21 +71,6 @@ class ExportLogAdmin(admin.ModelAdmin):
     @admin.display(description="roles")
     def role_list(self, obj) -> str:
         return ", ".join(f"{r.get('slug')} v{r.get('version')}" for r in obj.roles or [])
-
-    def has_module_permission(self, request) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 __all__ = ["EXPORT_ACTIONS", "RolePack", "add_export_actions"]
