@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from roles.models import Kpi, RolePack, RolePackVersion
+from roles.selectors import versions_latest_published
 
 from .models import KpiMeasurement
 
@@ -64,16 +65,8 @@ def kpi_measurement_add(
 
 
 def _latest_versions() -> dict[int, RolePackVersion]:
-    versions = (
-        RolePackVersion.objects.filter(status=RolePackVersion.Status.PUBLISHED)
-        .select_related("pack")
-        .prefetch_related("kpis")
-        .order_by("pack_id", "-number")
-    )
-    latest: dict[int, RolePackVersion] = {}
-    for version in versions:
-        latest.setdefault(version.pack_id, version)
-    return latest
+    versions = versions_latest_published().prefetch_related("kpis")
+    return {version.pack_id: version for version in versions}
 
 
 def kpi_overview(*, role: str | None = None) -> list[dict]:

@@ -27,6 +27,7 @@ from django.utils import timezone as dj_timezone
 
 from audit.services import audit_record
 from roles.models import RolePackVersion, Track
+from roles.selectors import versions_latest_published_by_slug
 
 from . import calendar, services
 from .models import Enrollment, EnrollmentDay, OrgSettings
@@ -348,7 +349,7 @@ def enrollments_import(
     *, opener: RowsOpener, source: str, dry_run: bool = False, batch_size: int = BATCH_SIZE
 ) -> ImportResult:
     """Enroll every row of ``opener`` or none; raise EnrollmentImportError listing bad rows."""
-    versions = services.latest_published_versions()
+    versions = versions_latest_published_by_slug()
     count, errors = _validate(opener, source, versions)
     if errors:
         raise EnrollmentImportError(errors)

@@ -196,27 +196,6 @@ def _set_now(obj, attname: str, now: datetime) -> datetime:
     return now
 
 
-def latest_published_version(*, slug: str) -> RolePackVersion | None:
-    return (
-        RolePackVersion.objects.filter(pack__slug=slug, status=RolePackVersion.Status.PUBLISHED)
-        .order_by("-number")
-        .first()
-    )
-
-
-def latest_published_versions() -> dict[str, RolePackVersion]:
-    """Every role's latest published version, by role slug (one query)."""
-    result: dict[str, RolePackVersion] = {}
-    versions = (
-        RolePackVersion.objects.filter(status=RolePackVersion.Status.PUBLISHED)
-        .select_related("pack")
-        .order_by("pack__slug", "-number")
-    )
-    for version in versions:
-        result.setdefault(version.pack.slug, version)
-    return result
-
-
 def path_steps_for(version: RolePackVersion, track: str) -> QuerySet[PathStep]:
     """The version's steps for ``track``, in path order, as one lazy query.
 

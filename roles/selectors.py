@@ -1,31 +1,40 @@
-"""Reads on role packs."""
+"""Reads on role packs.
+
+"The latest published version" of a pack is decided here and nowhere else: the
+highest-numbered published version (an enrollment keeps its own, older one).
+"""
 
 from __future__ import annotations
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from roles.models import RolePack, RolePackVersion
 
-
-def rolepack_list() -> QuerySet[RolePack]:
-    """Packs with their latest published and latest overall version numbers annotated."""
-    return RolePack.objects.annotate(
-        published_number=Max("versions__number", filter=Q(versions__status="published")),
-        latest_number=Max("versions__number"),
-    ).order_by("slug")
+PUBLISHED = RolePackVersion.Status.PUBLISHED
 
 
-def rolepack_latest_published(*, pack: RolePack) -> RolePackVersion | None:
-    return pack.versions.filter(status=RolePackVersion.Status.PUBLISHED).order_by("-number").first()
+def versions_latest_published() -> QuerySet[RolePackVersion]:
+    """One version per pack, its latest published one, with the pack loaded; by slug."""
+    newer = RolePackVersion.objects.filter(
+        pack=OuterRef("pack"), status=PUBLISHED, number__gt=OuterRef("number")
+    )
+    return (
+        RolePackVersion.objects.filter(status=PUBLISHED)
+        .exclude(Exists(newer))
+        .select_related("pack")
+        .order_by("pack__slug")
+    )
 
 
-def rolepack_latest(*, pack: RolePack) -> RolePackVersion | None:
-    return pack.versions.order_by("-number").first()
+def versions_latest_published_by_slug() -> dict[str, RolePackVersion]:
+    """:func:`versions_latest_published` keyed by pack slug (one query)."""
+    return {version.pack.slug: version for version in versions_latest_published()}
+
+
+def version_latest_published(*, slug: str) -> RolePackVersion | None:
+    """The latest published version of the pack ``slug``, or None."""
+    return versions_latest_published().filter(pack__slug=slug).first()
 
 
 def rolepack_draft(*, pack: RolePack) -> RolePackVersion | None:
     return pack.versions.filter(status=RolePackVersion.Status.DRAFT).first()
-
-
-def rolepack_version_get(*, pack: RolePack, number: int) -> RolePackVersion | None:
-    return pack.versions.filter(number=number).first()

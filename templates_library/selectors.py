@@ -2,29 +2,15 @@
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from roles.models import RolePackVersion
+from roles.selectors import versions_latest_published
 from templates_library.models import Demo, Prompt, PromptVariable
-
-PUBLISHED = RolePackVersion.Status.PUBLISHED
 
 
 class NoPublishedVersion(LookupError):
     """A role slug that does not exist or has nothing published."""
-
-
-def latest_published_versions() -> QuerySet[RolePackVersion]:
-    """One version per pack: its highest-numbered published one."""
-    newer = RolePackVersion.objects.filter(
-        pack=OuterRef("pack"), status=PUBLISHED, number__gt=OuterRef("number")
-    )
-    return (
-        RolePackVersion.objects.filter(status=PUBLISHED)
-        .exclude(Exists(newer))
-        .select_related("pack")
-        .order_by("pack__slug")
-    )
 
 
 def viewer_enrollment(user):
@@ -39,7 +25,7 @@ def viewer_enrollment(user):
 def library_versions(*, user) -> list[RolePackVersion]:
     """The versions the library shows: the latest published of each pack, except the viewer's
     own role, which shows the version they are enrolled in; their own role first."""
-    versions = list(latest_published_versions())
+    versions = list(versions_latest_published())
     enrollment = viewer_enrollment(user)
     if enrollment is None:
         return versions
@@ -55,7 +41,7 @@ def library_version(*, user, role_slug: str) -> RolePackVersion | None:
         own = RolePackVersion.objects.select_related("pack").get(pk=enrollment.version_id)
         if own.pack.slug == role_slug:
             return own
-    return latest_published_versions().filter(pack__slug=role_slug).first()
+    return versions_latest_published().filter(pack__slug=role_slug).first()
 
 
 def _variables_prefetch() -> Prefetch:
@@ -118,7 +104,7 @@ def export_versions(
 
     Raises NoPublishedVersion naming every slug that is unknown or has nothing published.
     """
-    versions = latest_published_versions().prefetch_related(
+    versions = versions_latest_published().prefetch_related(
         Prefetch(
             "prompts",
             queryset=Prompt.objects.order_by("order", "id").prefetch_related(_variables_prefetch()),

@@ -4,30 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('onboarding', '0001_initial'),
+        ("onboarding", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='checkin',
-            name='attempts',
+            model_name="checkin",
+            name="attempts",
             field=models.PositiveSmallIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='checkin',
-            name='last_error',
+            model_name="checkin",
+            name="last_error",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='interventionsend',
-            name='next_attempt_at',
+            model_name="interventionsend",
+            name="next_attempt_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='interventionsend',
-            name='recipient',
-            field=models.CharField(blank=True, help_text='Who it went to.', max_length=254),
+            model_name="interventionsend",
+            name="recipient",
+            field=models.CharField(blank=True, help_text="Who it went to.", max_length=254),
         ),
     ]

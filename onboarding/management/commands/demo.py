@@ -19,11 +19,11 @@ from onboarding.progress import fvm_completion_record, step_complete
 from onboarding.services import (
     enrollment_enroll,
     holiday_dates,
-    latest_published_version,
     user_get_or_create,
 )
 from roles.models import PathStep
 from roles.permissions import AUTHORING_GROUP
+from roles.selectors import version_latest_published
 from roles.validation import PackValidationError
 from templates_library.services import rolepack_import
 
@@ -256,7 +256,7 @@ class Command(BaseCommand):
     def _person(self, person: DemoPerson, now: datetime) -> Enrollment:
         holidays = holiday_dates()
         today = calendar.local_date(now, person.timezone)
-        version = latest_published_version(slug=person.role)
+        version = version_latest_published(slug=person.role)
         enrollment = enrollment_enroll(
             email=person.email,
             name=person.name,

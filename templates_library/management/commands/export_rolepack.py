@@ -3,7 +3,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from roles.models import RolePack, RolePackVersion
+from roles.models import RolePack
+from roles.selectors import version_latest_published
 from templates_library.packfile import dump_yaml, version_to_document
 
 
@@ -30,9 +31,7 @@ class Command(BaseCommand):
             if version is None:
                 raise CommandError(f'role pack "{slug}" has no version {number}')
         else:
-            version = (
-                versions.filter(status=RolePackVersion.Status.PUBLISHED).order_by("-number").first()
-            )
+            version = version_latest_published(slug=slug)
             if version is None:
                 raise CommandError(f'role pack "{slug}" has no published version (use --version)')
         text = dump_yaml(version_to_document(version))
