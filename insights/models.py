@@ -80,3 +80,82 @@ class CostEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.period_start}–{self.period_end}: {self.amount}"
+
+
+class UsageReport(models.Model):
+    """One usage report of the AI tool, as it came: a file imported or a Microsoft Graph sync.
+
+    ``content_hash`` is that of the report's normalised rows, so importing the same report
+    twice is recognised and writes nothing (docs/metrics.md, "Usage history").
+    """
+
+    source = models.CharField(max_length=40, help_text="Which report shape it came from.")
+    report_date = models.DateField(help_text="The report's refresh date (its 'as of').")
+    period_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The report period in days (7, 30, 90, 180)."
+    )
+    content_hash = models.CharField(max_length=64, unique=True)
+    rows = models.PositiveIntegerField(default=0)
+    imported_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-report_date", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.source} usage report of {self.report_date}"
+
+
+class UsageSnapshot(models.Model):
+    """One person in one usage report: at most one row per person per report date."""
+
+    report = models.ForeignKey(UsageReport, on_delete=models.CASCADE, related_name="snapshots")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="usage_snapshots"
+    )
+    report_date = models.DateField()
+    last_activity_date = models.DateField(
+        null=True, blank=True, help_text="Latest activity over every app (UTC date)."
+    )
+    app_last_activity = models.JSONField(
+        default=dict, blank=True, help_text="App name → its last activity date (ISO)."
+    )
+    prompts_submitted = models.PositiveIntegerField(null=True, blank=True)
+    active_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Active usage days in the report period, when given."
+    )
+
+    class Meta:
+        ordering = ["user_id", "report_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "report_date"], name="usagesnapshot_one_per_person_and_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"usage of {self.user_id} on {self.report_date}: {self.last_activity_date}"
+
+
+class UsageActivity(models.Model):
+    """A day on which a person used the AI tool, and the report date that first showed it.
+
+    Derived from the snapshots (each distinct last-activity date is a day of use). A report
+    as of a date counts only days first reported on or before it, so a past report never
+    changes when later usage data arrive.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="usage_days"
+    )
+    date = models.DateField()
+    reported_on = models.DateField()
+
+    class Meta:
+        ordering = ["user_id", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "date"], name="usageactivity_one_per_day"),
+        ]
+        indexes = [models.Index(fields=["date", "user"], name="usageactivity_by_date")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} used the tool on {self.date}"
