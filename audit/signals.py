@@ -17,9 +17,9 @@ DEFAULT_ADMIN_MODELS = {
     "roles.PathStep": "pathstep",
     "roles.Intervention": "intervention",
     "roles.Kpi": "kpi",
-    "templates_library.Prompt": "prompt",
-    "templates_library.PromptVariable": "promptvariable",
-    "templates_library.Demo": "demo",
+    "roles.Prompt": "prompt",
+    "roles.PromptVariable": "promptvariable",
+    "roles.Demo": "demo",
     "onboarding.Enrollment": "enrollment",
 }
 

@@ -25,8 +25,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from roles.models import Intervention, PathStep
-from templates_library.models import Prompt
+from roles.models import Intervention, PathStep, Prompt
 from templates_library.variables import fill_html, fill_prompt, fill_text
 
 from . import calendar

@@ -12,8 +12,7 @@ from datetime import date, datetime
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from roles.models import PathStep, Track
-from templates_library.models import Demo, Prompt
+from roles.models import Demo, PathStep, Prompt, Track
 from templates_library.variables import FilledPrompt, fill_prompt
 
 from . import calendar

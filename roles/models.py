@@ -1,9 +1,9 @@
 """The role pack: one role's whole configuration, versioned.
 
-A pack's content lives on its versions. A published version never changes (an
-enrollment keeps the version it started with); editing makes a new draft.
-Prompts and demos belong to a version too but live in ``templates_library``.
-Path steps refer to them by slug so that this app imports nothing above it.
+A pack's content lives on its versions: path steps, interventions, KPIs, prompts (with
+their variables) and demos. A published version never changes (an enrollment keeps the
+version it started with); editing makes a new draft. Path steps refer to prompts and
+demos by slug, as the pack document does (docs/rolepack-format.md).
 """
 
 from django.conf import settings
@@ -201,3 +201,61 @@ class Kpi(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.unit})"
+
+
+class Prompt(models.Model):
+    version = models.ForeignKey(RolePackVersion, on_delete=models.CASCADE, related_name="prompts")
+    slug = models.SlugField(max_length=80)
+    title = models.CharField(max_length=200)
+    body = models.TextField(help_text="Markdown with {{variable}} placeholders.")
+    tags = models.JSONField(default=list, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["version", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "slug"], name="prompt_unique_slug"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PromptVariable(models.Model):
+    prompt = models.ForeignKey(Prompt, on_delete=models.CASCADE, related_name="variables")
+    name = models.CharField(max_length=60)
+    description = models.CharField(max_length=300, blank=True)
+    default = models.TextField(blank=True)
+    required = models.BooleanField(default=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["prompt", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["prompt", "name"], name="promptvariable_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Demo(models.Model):
+    version = models.ForeignKey(RolePackVersion, on_delete=models.CASCADE, related_name="demos")
+    slug = models.SlugField(max_length=80)
+    title = models.CharField(max_length=200)
+    deliverable = models.CharField(max_length=300)
+    before_minutes = models.PositiveIntegerField()
+    after_minutes = models.PositiveIntegerField()
+    video_url = models.URLField(blank=True)
+    steps = models.TextField(blank=True, help_text="Markdown.")
+    presenter = models.CharField(max_length=120, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["version", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "slug"], name="demo_unique_slug"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,35 +1,101 @@
-"""Writes on role packs: publishing a draft and cloning a version into a new draft.
+"""Writes on role packs: creating a version, changing a draft, publishing it.
 
-This app imports nothing above it. Prompts and demos (``templates_library``) are
-reached only through the reverse relations of a version, and the pack document the
-shared validator checks is built by a function ``templates_library`` registers at
-startup (:func:`register_document_builder`), or passed in by the caller.
+Every version is created by :func:`rolepack_version_create`, whoever asks: the pack-file
+import, the API, the admin (adding a version, "Create new draft"). It locks the pack row
+and numbers the version: "the next version number" is decided here and nowhere else.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from audit.services import audit_record
+from roles import selectors
+from roles.canonical import content_hash, document_rows, normalize_document, version_to_document
 from roles.models import RolePack, RolePackVersion
-from roles.validation import PackError, PackValidationError, content_hash, validate_document
+from roles.validation import PackError, PackValidationError, validate_document
 
-_document_builder: Callable[[RolePackVersion], dict] | None = None
-
-
-def register_document_builder(builder: Callable[[RolePackVersion], dict]) -> None:
-    """Called once by ``templates_library`` (AppConfig.ready) with ``version_to_document``."""
-    global _document_builder
-    _document_builder = builder
+ONE_DRAFT = "This pack already has a draft: edit that one (a pack has at most one draft)."
 
 
-def version_document(version: RolePackVersion) -> dict:
-    if _document_builder is None:  # pragma: no cover - the app registry always sets it
-        raise RuntimeError("no pack document builder registered (is templates_library installed?)")
-    return _document_builder(version)
+def _raise_if_invalid(document, *, source: str, lines: dict | None, complete: bool) -> None:
+    errors = validate_document(document, source=source, lines=lines, complete=complete)
+    if errors:
+        raise PackValidationError(errors)
+
+
+def _next_number(pack: RolePack) -> int:
+    return (pack.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+
+
+@transaction.atomic
+def rolepack_version_create(
+    *,
+    slug: str,
+    document: dict,
+    user=None,
+    complete: bool = True,
+    replace_draft: bool = False,
+    source: str = "<document>",
+    lines: dict[str, int] | None = None,
+) -> RolePackVersion:
+    """A new draft version of the pack ``slug`` (created if needed) holding ``document``.
+
+    Raises PackValidationError with every error, and writes nothing, when the document is
+    invalid (``complete=False``: a draft being written, see validate_document) or the pack
+    already has a draft; with ``replace_draft`` that draft's content is replaced instead
+    (the draft keeps its number).
+    """
+    _raise_if_invalid(document, source=source, lines=lines, complete=complete)
+    line = (lines or {}).get("slug")
+    if document.get("slug") != slug:
+        message = f'the document\'s slug must be "{slug}"'
+        raise PackValidationError([PackError(source, line, "slug", message)])
+    pack, _ = RolePack.objects.get_or_create(slug=slug)
+    pack = RolePack.objects.select_for_update().get(pk=pack.pk)
+    draft = selectors.rolepack_draft(pack=pack)
+    if draft is not None and not replace_draft:
+        raise PackValidationError([PackError(source, line, "slug", ONE_DRAFT)])
+    if draft is not None:
+        number = draft.number
+        draft.delete()
+    else:
+        number = _next_number(pack)
+    version = RolePackVersion(
+        pack=pack, number=number, status=RolePackVersion.Status.DRAFT, created_by=user
+    )
+    batches = document_rows(normalize_document(document), version)
+    version.save()
+    for rows in batches:
+        type(rows[0]).objects.bulk_create(rows)
+    return version
+
+
+@transaction.atomic
+def rolepack_draft_update(*, version: RolePackVersion, document: dict) -> RolePackVersion:
+    """Set a draft's own fields (name, FVM, context, …) from ``document``; its lists
+    (prompts, steps, …) are not touched here. Checked as a draft being written."""
+    version = RolePackVersion.objects.select_for_update().select_related("pack").get(pk=version.pk)
+    source = f"{version.pack.slug} v{version.number}"
+    if version.is_published:
+        raise PackValidationError(
+            [PackError(source, None, "", "this version is published and cannot change")]
+        )
+    _raise_if_invalid(document, source=source, lines=None, complete=False)
+    document_rows(normalize_document(document), version)  # the version's own columns only
+    version.save()
+    return version
+
+
+def version_header(version: RolePackVersion) -> dict:
+    """The document of a version's own fields, with no lists (what the admin form edits)."""
+    document = version_to_document(version)
+    return {**document, **EMPTY_LISTS}
+
+
+EMPTY_LISTS = {"prompts": [], "demos": [], "path": [], "interventions": [], "kpis": []}
 
 
 @transaction.atomic
@@ -45,17 +111,15 @@ def rolepack_version_publish(
             [PackError(source, None, "", "this version is already published and cannot change")]
         )
     if document is None:
-        document = version_document(version)
-    errors = validate_document(document, source=source)
-    if errors:
-        raise PackValidationError(errors)
+        document = version_to_document(version)
+    _raise_if_invalid(document, source=source, lines=None, complete=True)
     version.status = RolePackVersion.Status.PUBLISHED
     version.published_at = timezone.now()
     version.content_hash = content_hash(document)
     if user is not None and version.created_by_id is None:
         version.created_by = user
     version.save(update_fields=["status", "published_at", "content_hash", "created_by"])
-    audit_record(  # audit (h7)
+    audit_record(
         actor=user,
         action="pack.publish",
         obj=version,
@@ -67,54 +131,16 @@ def rolepack_version_publish(
 
 @transaction.atomic
 def rolepack_draft_create(*, pack: RolePack, user=None) -> RolePackVersion:
-    """A new draft cloned from the pack's latest version with all its content.
+    """A new draft holding the document of the pack's latest version.
 
     A pack has at most one draft: if it already has one, that draft is returned.
     """
     pack = RolePack.objects.select_for_update().get(pk=pack.pk)
-    source = pack.versions.order_by("-number").first()
-    if source is None:
+    latest = pack.versions.order_by("-number").first()
+    if latest is None:
         raise PackValidationError([PackError(pack.slug, None, "", "the pack has no version")])
-    if source.status == RolePackVersion.Status.DRAFT:
-        return source
-    prompts = list(source.prompts.prefetch_related("variables"))
-    demos = list(source.demos.all())
-    steps = list(source.steps.all())
-    interventions = list(source.interventions.all())
-    kpis = list(source.kpis.all())
-
-    draft = source
-    draft.pk = draft.id = None
-    draft._state.adding = True
-    draft.number = source.number + 1
-    draft.status = RolePackVersion.Status.DRAFT
-    draft.published_at = None
-    draft.content_hash = ""
-    draft.created_by = user
-    draft.created_at = None
-    draft.save()
-    for prompt in prompts:
-        variables = list(prompt.variables.all())
-        _clone(prompt, version=draft)
-        for variable in variables:
-            _clone(variable, prompt=prompt)
-    for row in demos + steps + interventions + kpis:
-        _clone(row, version=draft)
-    return draft
-
-
-def _clone(row, **parent) -> None:
-    row.pk = row.id = None
-    row._state.adding = True
-    for name, value in parent.items():
-        setattr(row, name, value)
-    row.save()
-
-
-@transaction.atomic
-def rolepack_draft_delete(*, version: RolePackVersion) -> None:
-    if version.is_published:
-        raise PackValidationError(
-            [PackError(str(version), None, "", "a published version cannot be deleted")]
-        )
-    version.delete()
+    if latest.status == RolePackVersion.Status.DRAFT:
+        return latest
+    return rolepack_version_create(
+        slug=pack.slug, document=version_to_document(latest), user=user, complete=False
+    )

@@ -18,11 +18,10 @@ from roles.admin import (
     RolePackVersionAdmin,
     VersionContentInlineMixin,
 )
-from roles.models import RolePackVersion
+from roles.models import Demo, Prompt, PromptVariable, RolePackVersion
 from roles.permissions import can_author_packs_in_admin
 from templates_library.export_admin import add_export_actions
 from templates_library.markdown import render_markdown
-from templates_library.models import Demo, Prompt, PromptVariable
 
 add_export_actions(RolePackAdmin)
 
@@ -49,7 +48,7 @@ class PromptInline(VersionContentInlineMixin, admin.StackedInline):
         if not obj.pk:
             return "Save first, then edit the variables."
         names = ", ".join(v.name for v in obj.variables.all()) or "none"
-        url = reverse("admin:templates_library_prompt_change", args=[obj.pk])
+        url = reverse("admin:roles_prompt_change", args=[obj.pk])
         return format_html('{} — <a href="{}">edit variables</a>', names, url)
 
     def get_queryset(self, request):

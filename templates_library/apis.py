@@ -15,12 +15,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from roles import selectors
+from roles.canonical import version_to_document
+from roles.document import PackDocument
+from roles.imports import rolepack_import_document
 from roles.models import RolePack, RolePackVersion
 from roles.permissions import can_author_packs
+from roles.services import rolepack_version_publish
 from roles.validation import PackError, PackValidationError
 from templates_library import serializers
-from templates_library.packfile import version_to_document
-from templates_library.services import rolepack_import_document, rolepack_version_publish
 
 
 class RolePackPermission(permissions.BasePermission):
@@ -111,7 +113,7 @@ class RolePackListApi(APIView):
 
     @extend_schema(
         summary="Create a role pack (as a draft)",
-        request=serializers.PackDocumentSerializer,
+        request=PackDocument,
         responses={
             201: serializers.RolePackDetailSerializer,
             400: ERRORS,
@@ -170,7 +172,7 @@ class RolePackDetailApi(APIView):
             "draft's content. Published versions never change. A document identical to the "
             "latest version changes nothing."
         ),
-        request=serializers.PackDocumentSerializer,
+        request=PackDocument,
         responses={200: serializers.RolePackDetailSerializer, 400: ERRORS, 404: OpenApiResponse()},
     )
     def put(self, request, slug: str):

@@ -4,9 +4,8 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 
-from roles.models import RolePackVersion
+from roles.models import Demo, Prompt, PromptVariable, RolePackVersion
 from roles.selectors import versions_latest_published
-from templates_library.models import Demo, Prompt, PromptVariable
 
 
 class NoPublishedVersion(LookupError):

@@ -4,8 +4,17 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from roles.models import Intervention, Kpi, PathStep, RolePack, RolePackVersion, Track
-from templates_library.models import Demo, Prompt, PromptVariable
+from roles.models import (
+    Demo,
+    Intervention,
+    Kpi,
+    PathStep,
+    Prompt,
+    PromptVariable,
+    RolePack,
+    RolePackVersion,
+    Track,
+)
 
 User = get_user_model()
 

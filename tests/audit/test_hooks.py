@@ -7,10 +7,10 @@ import pytest
 from audit.models import AuditEvent
 from onboarding.enroll_csv import enrollments_import, rows_opener
 from onboarding.services import enrollment_enroll
+from roles.canonical import version_to_document
+from roles.imports import rolepack_import_document
 from roles.services import rolepack_version_publish
 from templates_library.exporters.service import prompts_export
-from templates_library.packfile import version_to_document
-from templates_library.services import rolepack_import_document
 from tests.factories import UserFactory, make_pack
 
 

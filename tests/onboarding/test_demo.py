@@ -29,8 +29,7 @@ from onboarding.models import (
     StepCompletion,
 )
 from onboarding.services import holiday_dates
-from roles.models import PathStep, RolePack, RolePackVersion
-from templates_library.models import Demo, Prompt
+from roles.models import Demo, PathStep, Prompt, RolePack, RolePackVersion
 
 User = get_user_model()
 PACK_SLUGS = sorted(
@@ -222,7 +221,7 @@ def test_it_sets_up_admin_author_manager_and_buddy(debug_on):
     assert author.is_staff and not author.is_superuser
     assert author.groups.filter(name="enablement").exists()
     assert author.has_perm("roles.change_rolepackversion")
-    assert author.has_perm("templates_library.add_prompt")
+    assert author.has_perm("roles.add_prompt")
     manager = User.objects.get(email=MANAGER_EMAIL)
     assert not manager.is_staff
     buddy = User.objects.get(email=BUDDY_EMAIL)

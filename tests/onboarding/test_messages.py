@@ -8,8 +8,8 @@ from django.conf import settings
 
 from onboarding import messages
 from onboarding.models import InterventionSend
+from roles.imports import rolepack_import
 from roles.models import Intervention, RolePackVersion
-from templates_library.services import rolepack_import
 from tests.factories import make_pack
 
 from .triggers_support import enroll, local

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from roles.canonical import content_hash, normalize_document, version_to_document
 from roles.models import RolePackVersion
-from roles.validation import content_hash
-from templates_library.packfile import load_path, normalize_document, version_to_document
+from roles.packfile import load_path
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "rolepacks"
 PINNED = {

@@ -1,9 +1,9 @@
 import pytest
 
+from roles.canonical import version_to_document
 from roles.models import RolePackVersion
 from roles.services import rolepack_draft_create, rolepack_version_publish
 from roles.validation import PackValidationError
-from templates_library.packfile import version_to_document
 from tests.factories import make_pack
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from roles.canonical import version_to_document
 from roles.models import RolePack, RolePackVersion
 from templates_library.exporters import FORMATS, build_export
-from templates_library.packfile import version_to_document
 from templates_library.selectors import export_versions
 from tests.templates_library.test_export_formats import (
     assert_safe_csv,

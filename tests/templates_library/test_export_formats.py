@@ -17,10 +17,10 @@ from PIL import Image
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from roles.models import Prompt, PromptVariable
 from templates_library.exporters import ExportError, build_export
 from templates_library.exporters.csvfile import FORMULA_STARTS, neutralise, unneutralise
 from templates_library.exporters.m365 import app_id, neutralise_brackets, starter_limit
-from templates_library.models import Prompt, PromptVariable
 from tests.factories import make_pack
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "data" / "schemas"
@@ -397,7 +397,7 @@ def test_it_exports_a_readable_markdown_handout():
 
 @pytest.mark.django_db
 def test_it_exports_json_as_the_pack_documents():
-    from templates_library.packfile import version_to_document
+    from roles.canonical import version_to_document
 
     versions = [make_pack("finance-analyst"), make_pack("sales-rep", name="Sales rep")]
     result = build_export(versions, "json")

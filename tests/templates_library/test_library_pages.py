@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from onboarding.models import Enrollment
-from templates_library.models import Prompt
+from roles.models import Prompt
 from tests.factories import UserFactory, make_pack
 
 pytestmark = pytest.mark.django_db

@@ -1,10 +1,9 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from roles.models import PathStep, RolePackVersion
+from roles.canonical import version_to_document
+from roles.models import PathStep, Prompt, RolePackVersion
 from roles.services import rolepack_draft_create
-from templates_library.models import Prompt
-from templates_library.packfile import version_to_document
 from tests.factories import UserFactory, make_pack
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +48,7 @@ def test_an_author_can_open_every_pack_page(author_client):
         f"/admin/roles/rolepack/{version.pack.pk}/change/",
         "/admin/roles/rolepackversion/",
         "/admin/roles/rolepackversion/add/",
-        f"/admin/templates_library/prompt/{prompt.pk}/change/",
+        f"/admin/roles/prompt/{prompt.pk}/change/",
     ):
         assert author_client.get(url).status_code == 200, url
 
@@ -82,9 +81,7 @@ def test_a_published_version_cannot_be_changed_through_the_admin(author_client):
     response = author_client.post(_version_url(version), {"name": "Changed"})
     assert response.status_code == 403
     prompt = version.prompts.first()
-    response = author_client.post(
-        f"/admin/templates_library/prompt/{prompt.pk}/change/", {"title": "Changed"}
-    )
+    response = author_client.post(f"/admin/roles/prompt/{prompt.pk}/change/", {"title": "Changed"})
     assert response.status_code == 403
     assert version_to_document(RolePackVersion.objects.get(pk=version.pk)) == before
 

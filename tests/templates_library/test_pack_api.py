@@ -2,9 +2,9 @@ import pytest
 from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
+from roles.canonical import version_to_document
 from roles.models import PathStep, RolePack
 from roles.services import rolepack_draft_create
-from templates_library.packfile import version_to_document
 from tests.factories import UserFactory, make_pack
 
 pytestmark = pytest.mark.django_db

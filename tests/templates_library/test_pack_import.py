@@ -3,11 +3,20 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from roles.models import Intervention, Kpi, PathStep, RolePack, RolePackVersion
+from roles.canonical import normalize_document, version_to_document
+from roles.imports import rolepack_import, rolepack_import_document
+from roles.models import (
+    Demo,
+    Intervention,
+    Kpi,
+    PathStep,
+    Prompt,
+    PromptVariable,
+    RolePack,
+    RolePackVersion,
+)
+from roles.packfile import dump_yaml, load_path
 from roles.validation import PackValidationError
-from templates_library.models import Demo, Prompt, PromptVariable
-from templates_library.packfile import dump_yaml, load_path, normalize_document, version_to_document
-from templates_library.services import rolepack_import, rolepack_import_document
 from tests.factories import make_pack
 
 pytestmark = pytest.mark.django_db

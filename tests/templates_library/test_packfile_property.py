@@ -4,10 +4,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from roles.canonical import normalize_document, version_to_document
+from roles.document import MESSAGE_PLACEHOLDERS, placeholders
+from roles.imports import rolepack_import_document
 from roles.models import RolePack
-from roles.validation import MESSAGE_PLACEHOLDERS, placeholders, validate_document
-from templates_library.packfile import dump_yaml, load_text, normalize_document, version_to_document
-from templates_library.services import rolepack_import_document
+from roles.packfile import dump_yaml, load_text
+from roles.validation import validate_document
 
 # Unicode without surrogates, NUL and other control characters (PostgreSQL text refuses NUL);
 # newlines, tabs and Markdown punctuation are in.

@@ -21,11 +21,11 @@ from onboarding.services import (
     holiday_dates,
     user_get_or_create,
 )
+from roles.imports import rolepack_import
 from roles.models import PathStep
 from roles.permissions import AUTHORING_GROUP
 from roles.selectors import version_latest_published
 from roles.validation import PackValidationError
-from templates_library.services import rolepack_import
 
 # One documented password for every demo account. The command refuses to run with DEBUG off
 # unless --force is given, so a known password never reaches production silently.

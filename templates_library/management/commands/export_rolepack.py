@@ -3,9 +3,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from roles.canonical import version_to_document
 from roles.models import RolePack
+from roles.packfile import dump_yaml
 from roles.selectors import version_latest_published
-from templates_library.packfile import dump_yaml, version_to_document
 
 
 class Command(BaseCommand):

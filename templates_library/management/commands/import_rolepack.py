@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
+from roles.imports import rolepack_import
 from roles.validation import PackValidationError
-from templates_library.services import rolepack_import
 
 
 class Command(BaseCommand):
