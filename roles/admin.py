@@ -11,13 +11,13 @@ nothing above it).
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from roles import services
+from roles.canonical import version_column, version_header
 from roles.models import Intervention, Kpi, PathStep, RolePack, RolePackVersion
 from roles.permissions import can_author_packs_in_admin
 from roles.validation import PackValidationError
@@ -91,6 +91,10 @@ class KpiInline(VersionContentInlineMixin, admin.TabularInline):
 
 
 class RolePackVersionForm(forms.ModelForm):
+    """The version's own fields. Saving goes through the services (a new version through
+    rolepack_version_create, a draft's change through rolepack_draft_update); their checks
+    run here first, each error shown at the field it is about."""
+
     class Meta:
         model = RolePackVersion
         fields = [
@@ -107,18 +111,25 @@ class RolePackVersionForm(forms.ModelForm):
             "context_output_format",
         ]
 
-    def clean_pack(self):
-        pack = self.cleaned_data["pack"]
-        if self.instance.pk is None and pack.versions.filter(status="draft").exists():
-            raise forms.ValidationError(
-                "This pack already has a draft: edit that one (a pack has at most one draft)."
-            )
-        return pack
+    def _get_validation_exclusions(self):
+        # The version's rules (target below baseline, one draft per pack) and its number
+        # are the services' to check, with their messages at the fields: see _post_clean.
+        return {*super()._get_validation_exclusions(), "fvm_target_minutes"}
 
-    def validate_constraints(self, exclude=None):
-        # number/status are set in save_model, after the form is validated.
-        exclude = set(exclude or ()) | {"number", "status"}
-        super().validate_constraints(exclude=exclude)
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        version = self.instance
+        errors = services.rolepack_version_errors(
+            slug=version.pack.slug,
+            document=version_header(version),
+            complete=False,
+            draft=version if version.pk else None,
+        )
+        for error in errors:
+            field = version_column(error.path)
+            self.add_error(field if field in self.fields else None, error.message)
 
 
 @admin.action(description="Publish the selected drafts (runs the validator)")
@@ -183,12 +194,17 @@ class RolePackVersionAdmin(AuthorOnlyMixin, admin.ModelAdmin):
         return format_html('<p id="fvm-sentence-preview">{}</p>', sentence)
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            latest = obj.pack.versions.aggregate(n=Max("number"))["n"] or 0
-            obj.number = latest + 1
-            obj.status = RolePackVersion.Status.DRAFT
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        document = version_header(obj)
+        if change:
+            services.rolepack_draft_update(version=obj, document=document)
+            return
+        version = services.rolepack_version_create(
+            slug=obj.pack.slug, document=document, user=request.user, complete=False
+        )
+        # The inline rows on the page are saved next, under ``obj``: make it the new version.
+        for field in RolePackVersion._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(version, field.attname))
+        obj._state.adding, obj._state.db = False, version._state.db
 
     def get_urls(self):
         return [

@@ -15,7 +15,8 @@ import json
 from django.db import models
 from pydantic_core import PydanticUndefined
 
-from roles.document import Canonical, Column, PackDocument, Section, marker, nested
+from roles.document import PackDocument
+from roles.document_types import Canonical, Column, Section, marker, nested
 from roles.models import RolePackVersion
 
 
@@ -75,20 +76,45 @@ def version_to_document(version: RolePackVersion) -> dict:
     return normalize_document(_read(PackDocument, version))
 
 
-def _read(cls: type[Section], row: models.Model, pool: list | None = None, key=None) -> dict:
+def version_header(version: RolePackVersion) -> dict:
+    """The canonical document of a version's own fields (saved or not), every list empty:
+    what the admin's version form edits."""
+    return normalize_document(_read(PackDocument, version, lists=False))
+
+
+def version_column(path: str) -> str | None:
+    """The version's attribute a document path is stored in (``fvm.target_minutes`` →
+    ``fvm_target_minutes``, ``slug`` → ``pack``), or None for a path below a list."""
+    cls: type[Section] | None = PackDocument
+    for part in path.split("."):
+        field = cls.model_fields.get(part) if cls else None
+        if field is None:
+            return None
+        sub, many = nested(field)
+        if many:
+            return None
+        if sub is None:
+            return marker(field, Column).attr.split(".")[0]
+        cls = sub
+    return None
+
+
+def _read(cls: type[Section], row, pool: list | None = None, key=None, lists=True) -> dict:
     """The document of ``cls`` from ``row``; a grouping level (a track, a day) reads its own
     values from ``key`` and its items from ``pool``, the rows below it."""
     document = {}
     for name, field in cls.model_fields.items():
         sub, many = nested(field)
         column = marker(field, Column)
-        if sub is None:
+        if many and not lists:
+            document[name] = []
+        elif sub is None:
             if key is not None and column.attr in key:
                 document[name] = key[column.attr]
             elif column is not None and isinstance(row, column.model):
                 document[name] = _get(row, column.attr)
         elif not many:
-            document[name] = _read(sub, row)
+            document[name] = _read(sub, row, lists=lists)
         elif sub.rows is not None:
             rows = pool if pool is not None else _children(row, sub)
             document[name] = [_read(sub, child) for child in rows]

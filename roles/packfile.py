@@ -14,7 +14,8 @@ from pathlib import Path
 
 import yaml
 
-from roles.document import Markdown, OneOrMany, PackDocument, marker, nested
+from roles.document import PackDocument
+from roles.document_types import Markdown, OneOrMany, marker, nested
 from roles.validation import PackError
 
 PACK_FILE_NAMES = ("pack.yaml", "pack.yml")

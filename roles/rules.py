@@ -10,8 +10,6 @@ missing; a draft saved in the admin (``complete=False``) may lack those.
 from __future__ import annotations
 
 from roles.document import (
-    MESSAGE_PLACEHOLDERS,
-    WEBHOOK_CHANNELS,
     DayDoc,
     DemoDoc,
     FvmDoc,
@@ -19,10 +17,14 @@ from roles.document import (
     KpiDoc,
     PackDocument,
     PromptDoc,
-    Section,
     StepDoc,
     TrackDoc,
     VariableDoc,
+)
+from roles.document_types import (
+    MESSAGE_PLACEHOLDERS,
+    WEBHOOK_CHANNELS,
+    Section,
     fields_of,
     placeholders,
 )

@@ -30,6 +30,38 @@ def _next_number(pack: RolePack) -> int:
     return (pack.versions.aggregate(n=Max("number"))["n"] or 0) + 1
 
 
+def rolepack_version_errors(
+    *,
+    slug: str,
+    document,
+    complete: bool = True,
+    replace_draft: bool = False,
+    draft: RolePackVersion | None = None,
+    source: str = "<document>",
+    lines: dict[str, int] | None = None,
+) -> list[PackError]:
+    """Every reason :func:`rolepack_version_create` (or, given ``draft``,
+    :func:`rolepack_draft_update`) would refuse ``document``; the admin shows them at
+    its form's fields."""
+    errors = validate_document(document, source=source, lines=lines, complete=complete)
+    line = (lines or {}).get("slug")
+    if isinstance(document, dict) and document.get("slug") != slug:
+        errors.append(PackError(source, line, "slug", f'the document\'s slug must be "{slug}"'))
+    if draft is not None:
+        if draft.is_published:
+            errors.append(
+                PackError(source, None, "", "this version is published and cannot change")
+            )
+    elif (
+        not replace_draft
+        and RolePackVersion.objects.filter(
+            pack__slug=slug, status=RolePackVersion.Status.DRAFT
+        ).exists()
+    ):
+        errors.append(PackError(source, line, "slug", ONE_DRAFT))
+    return errors
+
+
 @transaction.atomic
 def rolepack_version_create(
     *,
@@ -48,16 +80,19 @@ def rolepack_version_create(
     already has a draft; with ``replace_draft`` that draft's content is replaced instead
     (the draft keeps its number).
     """
-    _raise_if_invalid(document, source=source, lines=lines, complete=complete)
-    line = (lines or {}).get("slug")
-    if document.get("slug") != slug:
-        message = f'the document\'s slug must be "{slug}"'
-        raise PackValidationError([PackError(source, line, "slug", message)])
     pack, _ = RolePack.objects.get_or_create(slug=slug)
     pack = RolePack.objects.select_for_update().get(pk=pack.pk)
+    errors = rolepack_version_errors(
+        slug=slug,
+        document=document,
+        complete=complete,
+        replace_draft=replace_draft,
+        source=source,
+        lines=lines,
+    )
+    if errors:
+        raise PackValidationError(errors)
     draft = selectors.rolepack_draft(pack=pack)
-    if draft is not None and not replace_draft:
-        raise PackValidationError([PackError(source, line, "slug", ONE_DRAFT)])
     if draft is not None:
         number = draft.number
         draft.delete()
@@ -78,24 +113,18 @@ def rolepack_draft_update(*, version: RolePackVersion, document: dict) -> RolePa
     """Set a draft's own fields (name, FVM, context, …) from ``document``; its lists
     (prompts, steps, …) are not touched here. Checked as a draft being written."""
     version = RolePackVersion.objects.select_for_update().select_related("pack").get(pk=version.pk)
-    source = f"{version.pack.slug} v{version.number}"
-    if version.is_published:
-        raise PackValidationError(
-            [PackError(source, None, "", "this version is published and cannot change")]
-        )
-    _raise_if_invalid(document, source=source, lines=None, complete=False)
+    errors = rolepack_version_errors(
+        slug=version.pack.slug,
+        document=document,
+        complete=False,
+        draft=version,
+        source=f"{version.pack.slug} v{version.number}",
+    )
+    if errors:
+        raise PackValidationError(errors)
     document_rows(normalize_document(document), version)  # the version's own columns only
     version.save()
     return version
-
-
-def version_header(version: RolePackVersion) -> dict:
-    """The document of a version's own fields, with no lists (what the admin form edits)."""
-    document = version_to_document(version)
-    return {**document, **EMPTY_LISTS}
-
-
-EMPTY_LISTS = {"prompts": [], "demos": [], "path": [], "interventions": [], "kpis": []}
 
 
 @transaction.atomic

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from roles.document import PackDocument, Section, describe, fields_of, nested
+from roles.document import PackDocument
+from roles.document_types import Section, describe, fields_of, nested
 from roles.rules import Rules
 
 

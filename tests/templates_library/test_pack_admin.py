@@ -3,7 +3,7 @@ from django.contrib.auth.models import Group
 
 from roles.canonical import version_to_document
 from roles.models import PathStep, Prompt, RolePackVersion
-from roles.services import rolepack_draft_create
+from roles.services import rolepack_draft_create, rolepack_draft_update, rolepack_version_create
 from tests.factories import UserFactory, make_pack
 
 pytestmark = pytest.mark.django_db
@@ -164,3 +164,101 @@ def _empty_inlines():
             }
         )
     return data
+
+
+ADMIN_FIELDS = {
+    "name": "Finance analyst (EU)",
+    "description": "Month-end **reporting**.",
+    "holdout_percent": 10,
+    "fvm_deliverable": "a variance explanation",
+    "fvm_baseline_minutes": 60,
+    "fvm_target_minutes": 15,
+    "fvm_evidence": "the link",
+    "context_audience": "the CFO",
+    "context_terminology": '{"FY": "fiscal year"}',
+    "context_output_format": "",
+}
+
+
+def _header(slug):
+    """ADMIN_FIELDS as the document the services take (the version's own fields)."""
+    return {
+        "slug": slug,
+        "name": "Finance analyst (EU)",
+        "description": "Month-end **reporting**.",
+        "holdout_percent": 10,
+        "fvm": {
+            "deliverable": "a variance explanation",
+            "baseline_minutes": 60,
+            "target_minutes": 15,
+            "evidence": "the link",
+        },
+        "context": {
+            "audience": "the CFO",
+            "terminology": {"FY": "fiscal year"},
+            "output_format": "",
+        },
+        "path": [],
+        "kpis": [],
+    }
+
+
+def _same_rows(one, other):
+    """Two versions of different packs hold the same rows (their slugs aside)."""
+    assert (one.number, one.status, one.created_by_id) == (
+        other.number,
+        other.status,
+        other.created_by_id,
+    )
+    assert version_to_document(one) == dict(version_to_document(other), slug=one.pack.slug)
+
+
+def test_a_version_added_in_the_admin_is_the_one_the_service_creates(author_client):
+    user = author_client.get("/admin/").wsgi_request.user
+    version, twin = make_pack(), make_pack("twin")
+    response = author_client.post(
+        "/admin/roles/rolepackversion/add/",
+        {"pack": version.pack.pk, **ADMIN_FIELDS, **_empty_inlines()},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    added = version.pack.versions.get(number=2)
+    made = rolepack_version_create(slug="twin", document=_header("twin"), user=user, complete=False)
+    assert made.pack == twin.pack
+    _same_rows(added, made)
+    assert added.fvm_sentence.startswith("A finance analyst (EU) has reached first value")
+
+
+def test_a_draft_changed_in_the_admin_is_the_one_the_service_writes(author_client):
+    draft = rolepack_draft_create(pack=make_pack().pack)
+    twin = rolepack_draft_create(pack=make_pack("twin").pack)
+    response = author_client.post(
+        _version_url(draft), {"pack": draft.pack.pk, **ADMIN_FIELDS, **_empty_inlines()}
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    rolepack_draft_update(version=twin, document=_header("twin"))
+    draft.refresh_from_db()
+    twin.refresh_from_db()
+    _same_rows(draft, twin)
+    assert draft.prompts.count() == 2  # the lists are the inline rows' business
+
+
+def _form_errors(response):
+    return response.context["adminform"].form.errors
+
+
+def test_the_admin_shows_the_services_errors_at_their_fields(author_client):
+    version = make_pack()
+    data = {"pack": version.pack.pk, **ADMIN_FIELDS, **_empty_inlines()}
+    response = author_client.post(
+        "/admin/roles/rolepackversion/add/", dict(data, fvm_target_minutes=60)
+    )
+    assert response.status_code == 200
+    assert (
+        "must be less than baseline minutes (60)" in _form_errors(response)["fvm_target_minutes"][0]
+    )
+    rolepack_draft_create(pack=version.pack)
+    response = author_client.post("/admin/roles/rolepackversion/add/", data)
+    assert _form_errors(response)["pack"] == [
+        "This pack already has a draft: edit that one (a pack has at most one draft)."
+    ]
+    assert version.pack.versions.count() == 2

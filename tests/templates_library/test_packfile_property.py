@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from roles.canonical import normalize_document, version_to_document
-from roles.document import MESSAGE_PLACEHOLDERS, placeholders
+from roles.document_types import MESSAGE_PLACEHOLDERS, placeholders
 from roles.imports import rolepack_import_document
 from roles.models import RolePack
 from roles.packfile import dump_yaml, load_text
