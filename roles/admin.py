@@ -17,7 +17,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from roles import services
-from roles.canonical import version_column, version_header
+from roles.canonical import own_columns, version_column, version_header
+from roles.document import ContextDoc, FvmDoc, PackDocument
 from roles.models import Intervention, Kpi, PathStep, RolePack, RolePackVersion
 from roles.permissions import can_author_packs_in_admin
 from roles.validation import PackValidationError
@@ -98,17 +99,9 @@ class RolePackVersionForm(forms.ModelForm):
     class Meta:
         model = RolePackVersion
         fields = [
-            "pack",
-            "name",
-            "description",
-            "holdout_percent",
-            "fvm_deliverable",
-            "fvm_baseline_minutes",
-            "fvm_target_minutes",
-            "fvm_evidence",
-            "context_audience",
-            "context_terminology",
-            "context_output_format",
+            *own_columns(PackDocument),
+            *own_columns(FvmDoc),
+            *own_columns(ContextDoc),
         ]
 
     def _get_validation_exclusions(self):
@@ -150,22 +143,8 @@ class RolePackVersionAdmin(AuthorOnlyMixin, admin.ModelAdmin):
     readonly_fields = ["number", "status", "fvm_sentence_preview"]
     fieldsets = [
         (None, {"fields": ["pack", "number", "status", "name", "description"]}),
-        (
-            "First value moment",
-            {
-                "fields": [
-                    "fvm_deliverable",
-                    "fvm_baseline_minutes",
-                    "fvm_target_minutes",
-                    "fvm_evidence",
-                    "fvm_sentence_preview",
-                ]
-            },
-        ),
-        (
-            "Context",
-            {"fields": ["context_audience", "context_terminology", "context_output_format"]},
-        ),
+        ("First value moment", {"fields": [*own_columns(FvmDoc), "fvm_sentence_preview"]}),
+        ("Context", {"fields": own_columns(ContextDoc)}),
         ("Experiment", {"fields": ["holdout_percent"]}),
     ]
 

@@ -99,6 +99,15 @@ def version_column(path: str) -> str | None:
     return None
 
 
+def own_columns(cls: type[Section]) -> list[str]:
+    """The columns of a section's own values (not its lists nor sections), format order."""
+    return [
+        marker(field, Column).attr.split(".")[0]
+        for field in cls.model_fields.values()
+        if nested(field) == (None, False)
+    ]
+
+
 def _read(cls: type[Section], row, pool: list | None = None, key=None, lists=True) -> dict:
     """The document of ``cls`` from ``row``; a grouping level (a track, a day) reads its own
     values from ``key`` and its items from ``pool``, the rows below it."""
