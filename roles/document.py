@@ -69,6 +69,9 @@ class FvmDoc(Section):
         description="Minutes with AI; below baseline_minutes."
     )
     evidence: Annotated[Text, ON_VERSION("fvm_evidence")]
+    subject: Annotated[OptionalText, ON_VERSION("fvm_subject")] = Field(
+        "", description='Who reaches first value, e.g. "an HR business partner".'
+    )
 
 
 class ContextDoc(Section):

@@ -44,6 +44,13 @@ class RolePackVersion(models.Model):
         "target minutes", help_text="Minutes with AI; must be below the baseline."
     )
     fvm_evidence = models.CharField("evidence", max_length=300, blank=True)
+    fvm_subject = models.CharField(
+        "subject",
+        max_length=120,
+        blank=True,
+        help_text="Who reaches first value, when the role's name does not read well in the "
+        "sentence, e.g. “an HR business partner”.",
+    )
 
     context_audience = models.CharField("audience", max_length=300, blank=True)
     context_terminology = models.JSONField(
