@@ -16,7 +16,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its script as a file, so the docs page needs no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
-    path("", include("roles.urls")),
     path("", include("templates_library.urls")),
     path("", include("onboarding.urls")),
     path("", include("insights.urls")),

@@ -1,5 +1,7 @@
 """Everything the dashboard shows, assembled once: charts and their CSV rows share it."""
 
+from templates_library.csvsafe import neutralise
+
 from . import charts
 from .costs import cost_summary
 from .kpis import kpi_overview
@@ -181,11 +183,5 @@ def chart_rows(chart: str, data: dict) -> tuple[list[str], list[list]]:
 
 
 def csv_cell(value) -> str:
-    """A CSV cell that no spreadsheet will run as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        try:
-            float(text)
-        except ValueError:
-            return "'" + text
-    return text
+    """A CSV cell that no spreadsheet will run as a formula (numbers stay numbers)."""
+    return neutralise("" if value is None else str(value), keep_numbers=True)

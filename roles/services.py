@@ -15,15 +15,9 @@ from audit.services import audit_record
 from roles import selectors
 from roles.canonical import content_hash, document_rows, normalize_document, version_to_document
 from roles.models import RolePack, RolePackVersion
-from roles.validation import PackError, PackValidationError, validate_document
+from roles.validation import PackError, PackValidationError, raise_for_errors, validate_document
 
 ONE_DRAFT = "This pack already has a draft: edit that one (a pack has at most one draft)."
-
-
-def _raise_if_invalid(document, *, source: str, lines: dict | None, complete: bool) -> None:
-    errors = validate_document(document, source=source, lines=lines, complete=complete)
-    if errors:
-        raise PackValidationError(errors)
 
 
 def _next_number(pack: RolePack) -> int:
@@ -141,7 +135,7 @@ def rolepack_version_publish(
         )
     if document is None:
         document = version_to_document(version)
-    _raise_if_invalid(document, source=source, lines=None, complete=True)
+    raise_for_errors(document, source=source)
     version.status = RolePackVersion.Status.PUBLISHED
     version.published_at = timezone.now()
     version.content_hash = content_hash(document)

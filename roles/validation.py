@@ -71,9 +71,14 @@ def validate_document(
 
 
 def raise_for_errors(
-    document, *, source: str = "<document>", lines: dict[str, int] | None = None
+    document,
+    *,
+    source: str = "<document>",
+    lines: dict[str, int] | None = None,
+    complete: bool = True,
 ) -> None:
-    errors = validate_document(document, source=source, lines=lines)
+    """:func:`validate_document`, raising PackValidationError with every error it finds."""
+    errors = validate_document(document, source=source, lines=lines, complete=complete)
     if errors:
         raise PackValidationError(errors)
 

@@ -86,7 +86,7 @@ def _set_image_attributes(element: str, attribute: str, value: str) -> str | Non
 
 
 @lru_cache(maxsize=2048)
-def _render(digest: str, text: str) -> str:  # noqa: ARG001 - digest keys the cache
+def _render(digest: str, text: str) -> str:  # digest keys the cache
     html = markdown_lib.markdown(text, extensions=EXTENSIONS, output_format="html")
     return nh3.clean(
         html,
@@ -105,4 +105,4 @@ def render_markdown(text: str | None) -> SafeString:
     if not text:
         return mark_safe("")
     digest = hashlib.sha256(text.encode()).hexdigest()
-    return mark_safe(_render(digest, text))  # noqa: S308 - sanitised by nh3 above
+    return mark_safe(_render(digest, text))  # sanitised by nh3 above

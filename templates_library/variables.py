@@ -21,9 +21,8 @@ from dataclasses import dataclass, field
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 
+from roles.document_types import PLACEHOLDER_RE, placeholders
 from templates_library import markdown as md
-
-PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 # Markup we add ourselves around filled values and missing names.
 _FILLED_ATTRIBUTES = {**md.ALLOWED_ATTRIBUTES, "span": {"class"}, "mark": {"class"}}
@@ -45,14 +44,6 @@ class FilledPrompt:
     missing: list[str] = field(default_factory=list)
     values: dict[str, str] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
-
-
-def placeholder_names(body: str) -> list[str]:
-    """Names used in ``body``, in order of first appearance."""
-    seen: dict[str, None] = {}
-    for match in PLACEHOLDER.finditer(body or ""):
-        seen.setdefault(match.group(1), None)
-    return list(seen)
 
 
 def terminology_text(terminology: Mapping[str, str] | None) -> str:
@@ -93,7 +84,7 @@ def resolve_values(
     fill it becomes the empty string.
     """
     specs = {spec.name: spec for spec in variables}
-    names = list(dict.fromkeys([*placeholder_names(body), *specs]))
+    names = list(dict.fromkeys([*placeholders(body), *specs]))
     person_values = person_values or {}
     context_values = context_values or {}
     values: dict[str, str] = {}
@@ -127,16 +118,16 @@ def fill_text(body: str, values: Mapping[str, str]) -> str:
         name = match.group(1)
         return values[name] if name in values else "{{" + name + "}}"
 
-    return PLACEHOLDER.sub(replace, body or "")
+    return PLACEHOLDER_RE.sub(replace, body or "")
 
 
 def fill_html(body: str, values: Mapping[str, str], missing: Iterable[str]) -> SafeString:
     """Sanitised HTML of the Markdown body with escaped values in place of placeholders."""
     body = body or ""
     salt = _token_salt(body)
-    names = placeholder_names(body)
+    names = placeholders(body)
     tokens = {name: f"fvvar{salt}x{index}x" for index, name in enumerate(names)}
-    template = PLACEHOLDER.sub(lambda m: tokens[m.group(1)], body)
+    template = PLACEHOLDER_RE.sub(lambda m: tokens[m.group(1)], body)
     rendered = str(md.render_markdown(template))
     missing = set(missing)
     for name, token in tokens.items():
@@ -155,7 +146,7 @@ def fill_html(body: str, values: Mapping[str, str], missing: Iterable[str]) -> S
         set_tag_attribute_values=md.IMAGE_ATTRIBUTE_VALUES,
         strip_comments=True,
     )
-    return mark_safe(cleaned)  # noqa: S308 - sanitised by nh3 above
+    return mark_safe(cleaned)  # sanitised by nh3 above
 
 
 _TAG = re.compile(r"<[^>]*>")

@@ -32,6 +32,11 @@ class ExportFile:
     content_type: str
 
 
+def file_stem(versions) -> str:
+    """An export's file name starts with the role's slug, or "firstvalue" for several."""
+    return versions[0].pack.slug if len(versions) == 1 else "firstvalue"
+
+
 def _registry():
     from templates_library.exporters import (
         csvfile,

@@ -5,7 +5,8 @@ import re
 import zipfile
 from collections.abc import Iterable
 
-from templates_library.variables import PLACEHOLDER, role_context_values, terminology_text
+from roles.document_types import PLACEHOLDER_RE
+from templates_library.variables import role_context_values, terminology_text
 
 # A fixed timestamp keeps zip bytes (and so ExportLog.content_hash) stable for stable input.
 _ZIP_DATE = (2020, 1, 1, 0, 0, 0)
@@ -54,7 +55,7 @@ def fill_role_context(body: str, version, declared: Iterable[str]) -> str:
             return values[name]
         return match.group(0)
 
-    return PLACEHOLDER.sub(replace, body or "")
+    return PLACEHOLDER_RE.sub(replace, body or "")
 
 
 def zip_bytes(files: Iterable[tuple[str, bytes]]) -> bytes:

@@ -1,34 +1,17 @@
 """CSV: one row per prompt: role, slug, title, body, variables, tags.
 
-Formula injection: a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a
-carriage return gets a single quote in front, and nothing else changes. To read a
-value back: if a cell starts with a quote followed by one of those characters, drop
-the quote (:func:`unneutralise`); a value that itself began with a quote and one of
-them is written with one more quote, so the rule is exact.
+No cell can run as a formula: every cell goes through ``templates_library.csvsafe``
+(read a value back with its ``unneutralise``).
 """
 
 import csv
 import io
 import json
 
-from templates_library.exporters import ExportFile
+from templates_library.csvsafe import neutralise
+from templates_library.exporters import ExportFile, file_stem
 
 HEADER = ["role", "slug", "title", "body", "variables", "tags"]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: str) -> str:
-    text = value.lstrip("'")
-    if text.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def unneutralise(cell: str) -> str:
-    text = cell.lstrip("'")
-    if cell.startswith("'") and text.startswith(FORMULA_STARTS):
-        return cell[1:]
-    return cell
 
 
 def variables_cell(prompt) -> str:
@@ -69,9 +52,8 @@ def write(rows_) -> bytes:
 
 
 def export(versions) -> ExportFile:
-    slug = versions[0].pack.slug if len(versions) == 1 else "firstvalue"
     return ExportFile(
         content=write(rows(versions)),
-        filename=f"{slug}-prompts.csv",
+        filename=f"{file_stem(versions)}-prompts.csv",
         content_type="text/csv; charset=utf-8",
     )

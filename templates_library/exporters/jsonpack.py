@@ -2,16 +2,14 @@
 what ``import_rolepack`` accepts back (``roles.packfile``, which reads a file
 holding one pack or a list of packs)."""
 
-from templates_library.exporters import ExportFile
+from roles.canonical import version_to_document
+from roles.packfile import dump_json
+from templates_library.exporters import ExportFile, file_stem
 
 
 def export(versions) -> ExportFile:
-    from roles.canonical import version_to_document
-    from roles.packfile import dump_json
-
-    slug = versions[0].pack.slug if len(versions) == 1 else "firstvalue"
     return ExportFile(
         content=dump_json([version_to_document(v) for v in versions]).encode(),
-        filename=f"{slug}-rolepacks.json",
+        filename=f"{file_stem(versions)}-rolepacks.json",
         content_type="application/json",
     )

@@ -2,7 +2,7 @@
 variables, demos). Several roles make one document with a top-level section per role,
 separated by a rule."""
 
-from templates_library.exporters import ExportFile
+from templates_library.exporters import ExportFile, file_stem
 from templates_library.exporters.common import role_context_lines
 
 
@@ -71,9 +71,8 @@ def document(versions) -> str:
 
 
 def export(versions) -> ExportFile:
-    slug = versions[0].pack.slug if len(versions) == 1 else "firstvalue"
     return ExportFile(
         content=document(versions).encode(),
-        filename=f"{slug}-prompts.md",
+        filename=f"{file_stem(versions)}-prompts.md",
         content_type="text/markdown; charset=utf-8",
     )

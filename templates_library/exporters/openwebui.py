@@ -9,9 +9,9 @@ become Open WebUI input variables: ``{{var | text:required}}`` when required,
 import json
 import re
 
-from templates_library.exporters import ExportFile
+from roles.document_types import PLACEHOLDER_RE
+from templates_library.exporters import ExportFile, file_stem
 from templates_library.exporters.common import fill_role_context
-from templates_library.variables import PLACEHOLDER
 
 COMMAND_PATTERN = re.compile(r"^[a-zA-Z0-9_-]+$")
 
@@ -29,7 +29,7 @@ def openwebui_content(body: str, variables) -> str:
         flag = ":required" if required.get(name, True) else ""
         return "{{" + f"{name} | text{flag}" + "}}"
 
-    return PLACEHOLDER.sub(replace, body)
+    return PLACEHOLDER_RE.sub(replace, body)
 
 
 def rows(versions):
@@ -52,9 +52,8 @@ def rows(versions):
 
 def export(versions) -> ExportFile:
     data = list(rows(versions))
-    slug = versions[0].pack.slug if len(versions) == 1 else "firstvalue"
     return ExportFile(
         content=(json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode(),
-        filename=f"{slug}-openwebui-prompts.json",
+        filename=f"{file_stem(versions)}-openwebui-prompts.json",
         content_type="application/json",
     )

@@ -11,7 +11,7 @@ import re
 
 import yaml
 
-from templates_library.exporters import ExportFile
+from templates_library.exporters import ExportFile, file_stem
 from templates_library.exporters.common import (
     fill_role_context,
     one_line,
@@ -96,9 +96,8 @@ def files(versions):
 
 
 def export(versions) -> ExportFile:
-    slug = versions[0].pack.slug if len(versions) == 1 else "firstvalue"
     return ExportFile(
         content=zip_bytes(files(versions)),
-        filename=f"{slug}-prompty.zip",
+        filename=f"{file_stem(versions)}-prompty.zip",
         content_type="application/zip",
     )

@@ -44,7 +44,7 @@ def prompts_export(
         size_bytes=len(result.content),
         via=via,
     )
-    audit_record(  # audit (h7)
+    audit_record(
         actor=user, action="export.create", obj=log, after={"format": fmt, "roles": log.roles}
     )
     return result

@@ -80,5 +80,5 @@ def minutes_chart(demo) -> SafeString:
         height,
         title,
         desc,
-        mark_safe("".join(bars)),  # noqa: S308 - each bar built with format_html
+        mark_safe("".join(bars)),  # each bar built with format_html
     )

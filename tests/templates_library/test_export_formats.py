@@ -18,8 +18,8 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from roles.models import Prompt, PromptVariable
+from templates_library.csvsafe import FORMULA_STARTS, neutralise, unneutralise
 from templates_library.exporters import ExportError, build_export
-from templates_library.exporters.csvfile import FORMULA_STARTS, neutralise, unneutralise
 from templates_library.exporters.m365 import app_id, neutralise_brackets, starter_limit
 from tests.factories import make_pack
 

@@ -6,11 +6,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from roles.document_types import placeholders
 from templates_library.variables import (
     VariableSpec,
     fill_html,
     fill_prompt,
-    placeholder_names,
     resolve_values,
     role_context_values,
     terminology_text,
@@ -28,7 +28,7 @@ def _prompt(body, *specs):
 
 
 def test_it_lists_placeholder_names_in_order_once():
-    assert placeholder_names("{{b}} {{ a }} {{b}} {{not valid}}") == ["b", "a"]
+    assert placeholders("{{b}} {{ a }} {{b}} {{not valid}}") == ["b", "a"]
 
 
 def test_it_writes_terminology_as_a_readable_list():
