@@ -13,6 +13,44 @@ def markdown_filter(text):
     return render_markdown(text)
 
 
+WIDTH, LABEL_W, BAR_MAX, BAR_H, GAP = 560, 130, 330, 34, 18
+
+
+def _bar(index: int, label: str, minutes: int, longest: int, colour: str, pattern: str):
+    y = 10 + index * (BAR_H + GAP)
+    length = max(2, round(BAR_MAX * minutes / longest))
+    hatch = (
+        format_html(
+            '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"></rect>',
+            LABEL_W,
+            y,
+            length,
+            BAR_H,
+            pattern,
+        )
+        if pattern
+        else ""
+    )
+    return format_html(
+        '<g><text x="{}" y="{}" text-anchor="end" dominant-baseline="middle">{}</text>'
+        '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"></rect>'
+        "{}"
+        '<text x="{}" y="{}" dominant-baseline="middle">{} min</text></g>',
+        LABEL_W - 10,
+        y + BAR_H / 2,
+        label,
+        LABEL_W,
+        y,
+        length,
+        BAR_H,
+        colour,
+        hatch,
+        LABEL_W + length + 8,
+        y + BAR_H / 2,
+        minutes,
+    )
+
+
 @register.filter(name="minutes_chart")
 def minutes_chart(demo) -> SafeString:
     """``{{ demo|minutes_chart }}``: before/after minutes as an accessible SVG bar chart.
@@ -21,11 +59,10 @@ def minutes_chart(demo) -> SafeString:
     two bars differ in pattern (solid versus hatched) as well as colour.
     """
     before, after = int(demo.before_minutes), int(demo.after_minutes)
-    width, label_w, bar_max, bar_h, gap = 560, 130, 330, 34, 18
     longest = max(before, after, 1)
-    rows = [
-        ("Before AI", before, "#57606a", ""),
-        ("With AI", after, "#0b5cad", "url(#fv-hatch)"),
+    bars = [
+        _bar(0, "Before AI", before, longest, "#57606a", ""),
+        _bar(1, "With AI", after, longest, "#0b5cad", "url(#fv-hatch)"),
     ]
     saved = before - after
     title = f"{demo.title}: minutes before and with AI"
@@ -33,40 +70,6 @@ def minutes_chart(demo) -> SafeString:
         f"Before AI: {before} minutes. With AI: {after} minutes. "
         f"{'Saved' if saved >= 0 else 'Extra'}: {abs(saved)} minutes."
     )
-    height = 2 * (bar_h + gap) + 20
-    bars = []
-    for index, (label, minutes, colour, pattern) in enumerate(rows):
-        y = 10 + index * (bar_h + gap)
-        length = max(2, round(bar_max * minutes / longest))
-        bars.append(
-            format_html(
-                '<g><text x="{}" y="{}" text-anchor="end" dominant-baseline="middle">{}</text>'
-                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"></rect>'
-                "{}"
-                '<text x="{}" y="{}" dominant-baseline="middle">{} min</text></g>',
-                label_w - 10,
-                y + bar_h / 2,
-                label,
-                label_w,
-                y,
-                length,
-                bar_h,
-                colour,
-                format_html(
-                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"></rect>',
-                    label_w,
-                    y,
-                    length,
-                    bar_h,
-                    pattern,
-                )
-                if pattern
-                else "",
-                label_w + length + 8,
-                y + bar_h / 2,
-                minutes,
-            )
-        )
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {} {}" '
         'width="100%" aria-labelledby="fv-chart-title fv-chart-desc" '
@@ -76,8 +79,8 @@ def minutes_chart(demo) -> SafeString:
         'patternTransform="rotate(45)"><rect width="3" height="8" fill="#ffffff" '
         'fill-opacity="0.45"></rect></pattern></defs>'
         '<g font-family="system-ui, sans-serif" font-size="15" fill="#1b1f24">{}</g></svg>',
-        width,
-        height,
+        WIDTH,
+        2 * (BAR_H + GAP) + 20,
         title,
         desc,
         mark_safe("".join(bars)),  # each bar built with format_html
