@@ -109,9 +109,9 @@ def describe(value) -> str:
     return type(value).__name__
 
 
-def _fail(message: str, kind: str = "invalid"):
-    # The message is complete: no {placeholders} for pydantic to fill in.
-    raise PydanticCustomError(kind, message.replace("{", "{{").replace("}", "}}"))
+def _fail(message: str):
+    # A finished message and no context: pydantic leaves any braces in it alone.
+    raise PydanticCustomError("invalid", message)
 
 
 def _type_error(value, what: str):
@@ -136,7 +136,7 @@ def _string(what: str, *, check=None):
 
 def _non_empty(value: str, info) -> None:
     if not value.strip() and complete(info):
-        _fail("must not be empty", "incomplete")
+        _fail("must not be empty")
 
 
 def _slug(value: str, info) -> None:
@@ -266,7 +266,11 @@ Minutes = Annotated[
 WorkingDay = Annotated[
     int,
     Field(ge=DAY_MIN, le=DAY_MAX),
-    _integer(low=DAY_MIN, high=DAY_MAX, message="working day must be between 1 and 7, got {value}"),
+    _integer(
+        low=DAY_MIN,
+        high=DAY_MAX,
+        message="working day must be between {low} and {high}, got {value}",
+    ),
 ]
 Holdout = Annotated[
     int,

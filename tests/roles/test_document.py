@@ -102,3 +102,11 @@ def test_an_empty_fvm_subject_is_left_out_of_the_canonical_form():
     document = valid_document()
     document["fvm"]["subject"] = ""
     assert "subject" not in normalize_document(document)["fvm"]
+
+
+def test_a_value_with_braces_is_quoted_as_given():
+    document = valid_document()
+    document["slug"] = "a{b}"
+    assert errors_of(document) == [
+        ("slug", '"a{b}" is not a valid slug (letters, digits, - and _)')
+    ]
