@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from roles.document import PackDocument
-from roles.document_types import Section, describe, fields_of, nested
+from roles.document_types import OneOrMany, Section, describe, fields_of, marker, nested
 from roles.rules import Rules
 
 
@@ -118,18 +118,20 @@ def _walk(document, loc: tuple) -> tuple[list, type[Section] | None, type[Sectio
     """The document's keys along pydantic's ``loc``, the class of the mapping holding the
     last key (for "unknown field") and the class expected at ``loc`` ("must be a mapping")."""
     keys: list = []
-    value, cls, owner = document, PackDocument, None
+    value, cls, owner, single = document, PackDocument, None, False
     for part in loc:
-        if part == "[key]":
+        if part == "[key]" or (single and part == 0):
+            single = False  # a list written as its one item: pydantic saw a list of one
             continue
-        if isinstance(value, dict) and part == 0 and keys and keys[-1] == "path":
-            continue  # a single {track, days} mapping: pydantic saw a list of one
         keys.append(part if isinstance(value, list) else str(part))
         value = value.get(part) if isinstance(value, dict) else _index(value, part)
         if isinstance(part, str):
             owner = cls
             field = cls.model_fields.get(part) if cls else None
             cls = nested(field)[0] if field else None
+            single = (
+                field is not None and bool(marker(field, OneOrMany)) and isinstance(value, dict)
+            )
     return keys, owner, cls
 
 
