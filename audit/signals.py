@@ -20,7 +20,8 @@ DEFAULT_ADMIN_MODELS = {
     "roles.Prompt": "prompt",
     "roles.PromptVariable": "promptvariable",
     "roles.Demo": "demo",
-    "onboarding.Enrollment": "enrollment",
+    # Enrollments are not listed: the admin's enrollment forms call the enrollment service,
+    # which records enrollment.create/change/delete itself.
 }
 
 

@@ -194,14 +194,31 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-# --- Product settings ------------------------------------------------------
-# Webhook hosts that may resolve to loopback/private addresses (local testing only).
-WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS")
-# Local testing only: lets the hosts above be called over plain http (a loopback receiver).
-WEBHOOK_ALLOW_HTTP_FOR_ALLOWED_HOSTS = env_bool("WEBHOOK_ALLOW_HTTP_FOR_ALLOWED_HOSTS", False)
-# Intervention and check-in sends: tries before a row is marked failed; first retry wait (s).
+# --- Onboarding: the sweep, sending, check-ins, webhooks (docs/triggers.md) ----------------
+# TRIGGERS_*, the non-activation sweep. A nudge found this long after it fell due, once the
+# person's day-7 window has ended, is recorded as too late and not sent (2 working days + a
+# weekend).
+TRIGGERS_TOO_LATE_AFTER_DAYS = int(os.environ.get("TRIGGERS_TOO_LATE_AFTER_DAYS", "4"))
+# How far back a sweep looks: working days that began longer ago are not recorded at all.
+TRIGGERS_CATCH_UP_DAYS = int(os.environ.get("TRIGGERS_CATCH_UP_DAYS", "14"))
+# A pending send this long past its expected pick-up lost its task: the sweep enqueues it again.
+TRIGGERS_REQUEUE_AFTER_MINUTES = int(os.environ.get("TRIGGERS_REQUEUE_AFTER_MINUTES", "5"))
+# A send claimed this long ago belongs to a dead worker (longer than the task's hard limit).
+TRIGGERS_CLAIM_TIMEOUT_MINUTES = int(os.environ.get("TRIGGERS_CLAIM_TIMEOUT_MINUTES", "10"))
+# Ids per enqueued batch message (about 15 kB of JSON at 2000).
+TRIGGERS_ENQUEUE_CHUNK_IDS = int(os.environ.get("TRIGGERS_ENQUEUE_CHUNK_IDS", "2000"))
+# SEND_*, delivering interventions and check-ins: tries before a row is marked failed, and the
+# first retry's wait (doubling each time, with jitter, capped at an hour).
 SEND_MAX_ATTEMPTS = int(os.environ.get("SEND_MAX_ATTEMPTS", "5"))
 SEND_RETRY_BASE_SECONDS = float(os.environ.get("SEND_RETRY_BASE_SECONDS", "30"))
+# CHECKINS_*: a day-30/90 check-in found later than this after its day began is not sent.
+CHECKINS_SEND_WITHIN_DAYS = int(os.environ.get("CHECKINS_SEND_WITHIN_DAYS", "10"))
+# WEBHOOK_*: hosts that may resolve to loopback/private addresses, and whether those (only
+# those) may be called over plain http: local testing with a loopback receiver only.
+WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS")
+WEBHOOK_ALLOW_HTTP_FOR_ALLOWED_HOSTS = env_bool("WEBHOOK_ALLOW_HTTP_FOR_ALLOWED_HOSTS", False)
+
+# --- Product settings ------------------------------------------------------
 MAGIC_LINK_MAX_AGE = int(os.environ.get("MAGIC_LINK_MAX_AGE", str(3 * 24 * 3600)))
 
 # --- Security --------------------------------------------------------------

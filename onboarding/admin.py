@@ -1,14 +1,20 @@
-"""Admin for onboarding: organisation settings, holidays, enrollments (and their CSV import)."""
+"""Admin for onboarding: organisation settings, holidays, enrollments (and their CSV import).
+
+Every form here that writes calls the service the rest of the app calls (``services``,
+``organisation``, ``enroll_csv``, ``interventions``); a ValidationError the service raises is
+shown at the field it names.
+"""
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from . import services, triggers
-from .enroll_csv import EnrollmentImportError, binary_opener, enrollments_import
+from . import interventions, organisation, services
+from .enroll_csv import enrollments_import
+from .enroll_rows import EnrollmentImportError, binary_opener, columns_help
 from .models import (
     Checkin,
     Enrollment,
@@ -22,15 +28,39 @@ from .models import (
 _ERRORS_SHOWN = 200
 
 
+def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """A service's ValidationError on the form: at each field it names that the form shows,
+    above the form for the others."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _saved_as(obj, saved) -> None:
+    """Make the admin's instance the row the service saved (the admin logs and redirects
+    with it)."""
+    obj.pk = saved.pk
+    obj._state.adding = False
+    obj.refresh_from_db()
+
+
 @admin.register(OrgSettings)
 class OrgSettingsAdmin(admin.ModelAdmin):
     list_display = ["__str__", "nudge_hour", "accountability_after_day", "hourly_rate", "currency"]
+    fields = ["nudge_hour", "accountability_after_day", "hourly_rate", "currency"]
 
     def has_add_permission(self, request) -> bool:
         return super().has_add_permission(request) and not OrgSettings.objects.exists()
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        data = form.cleaned_data
+        saved = organisation.org_settings_update(**{name: data[name] for name in self.fields})
+        _saved_as(obj, saved)
 
 
 @admin.register(Holiday)
@@ -39,6 +69,20 @@ class HolidayAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     date_hierarchy = "date"
     ordering = ["date"]
+    fields = ["date", "name"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        current = Holiday.objects.get(pk=obj.pk) if change else None
+        saved = organisation.holiday_save(
+            day=form.cleaned_data["date"], name=form.cleaned_data["name"], holiday=current
+        )
+        _saved_as(obj, saved)
+
+    def delete_model(self, request, obj) -> None:
+        organisation.holidays_delete(holidays=[obj])
+
+    def delete_queryset(self, request, queryset) -> None:
+        organisation.holidays_delete(holidays=queryset)
 
 
 class EnrollmentDayInline(admin.TabularInline):
@@ -53,11 +97,37 @@ class EnrollmentDayInline(admin.TabularInline):
 
 
 class ImportCsvForm(forms.Form):
-    file = forms.FileField(
-        help_text="UTF-8 CSV with the columns email,name,role,track,manager_email,"
-        "buddy_email,start_date,timezone (email, role and start_date required)."
-    )
+    file = forms.FileField(help_text=f"UTF-8 CSV with {columns_help()}.")
     dry_run = forms.BooleanField(required=False, help_text="Check the file; write nothing.")
+
+
+# What the enrollment forms edit; the rest is derived by the service (dates, holdout) or fixed
+# once enrolled (the person and the version their path is dated from).
+_ENROLLMENT_FIELDS = ["name", "track", "start_date", "timezone", "manager", "buddy", "values"]
+_DERIVED_FIELDS = ["holdout", "day1", "day7", "window_ends_at", "first_visit_at", "enrolled_at"]
+
+
+class EnrollmentForm(forms.ModelForm):
+    """Checks what the enrollment service checks, so its refusals show at their fields."""
+
+    def clean(self):
+        data = super().clean()
+        instance = self.instance
+        user = data.get("user") if instance.pk is None else instance.user
+        version = data.get("version") if instance.pk is None else instance.version
+        if user is None or version is None or not data.get("timezone"):
+            return data  # the form has already said what is missing
+        try:
+            services.enrollment_validate(
+                user=user,
+                version=version,
+                timezone=data["timezone"],
+                manager=data.get("manager"),
+                buddy=data.get("buddy"),
+            )
+        except ValidationError as exc:
+            add_service_errors(self, exc)
+        return data
 
 
 @admin.register(Enrollment)
@@ -75,16 +145,33 @@ class EnrollmentAdmin(admin.ModelAdmin):
     search_fields = ["name", "user__email", "manager__email", "buddy__email"]
     raw_id_fields = ["user", "manager", "buddy"]
     list_select_related = ["user", "version__pack", "fvm_completion"]
-    readonly_fields = ["day1", "day7", "window_ends_at", "first_visit_at", "enrolled_at"]
+    form = EnrollmentForm
+    fields = ["user", "version", *_ENROLLMENT_FIELDS, *_DERIVED_FIELDS]
     date_hierarchy = "start_date"
     inlines = [EnrollmentDayInline]
     actions = ["regenerate_paths"]
     change_list_template = "admin/onboarding/enrollment/change_list.html"
 
     def get_readonly_fields(self, request, obj=None):
-        # An enrollment keeps the pack version it was enrolled on (its path is dated from it).
-        fields = list(super().get_readonly_fields(request, obj))
-        return [*fields, "version"] if obj is not None else fields
+        # An enrollment keeps its person and the pack version it was enrolled on (its path is
+        # dated from it); holdout is drawn once, by the service.
+        return _DERIVED_FIELDS if obj is None else ["user", "version", *_DERIVED_FIELDS]
+
+    def save_model(self, request, obj, form, change) -> None:
+        data = form.cleaned_data
+        fields = {name: data.get(name) for name in _ENROLLMENT_FIELDS}
+        fields["values"] = fields["values"] or {}
+        if change:
+            saved = services.enrollment_update(enrollment=obj, **fields)
+        else:
+            saved = services.enrollment_create(user=data["user"], version=data["version"], **fields)
+        _saved_as(obj, saved)
+
+    def delete_model(self, request, obj) -> None:
+        services.enrollments_delete(enrollments=[obj])
+
+    def delete_queryset(self, request, queryset) -> None:
+        services.enrollments_delete(enrollments=queryset)
 
     @admin.display(ordering="user__email")
     def email(self, obj: Enrollment) -> str:
@@ -163,7 +250,7 @@ class EnrollmentAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/onboarding/enrollment/import_csv.html", context)
 
 
-# --- Interventions and check-ins (h5): what went out, to whom, and why not ---------------
+# --- Interventions and check-ins: what went out, to whom, and why not ---------------------
 
 
 @admin.register(InterventionSend)
@@ -194,7 +281,8 @@ class InterventionSendAdmin(admin.ModelAdmin):
 
     @admin.action(description="Send the selected failed interventions again")
     def send_again(self, request, queryset):
-        count = triggers.intervention_sends_retry(ids=list(queryset.values_list("id", flat=True)))
+        ids = list(queryset.values_list("id", flat=True))
+        count = interventions.intervention_sends_retry(ids=ids)
         self.message_user(request, f"{count} failed send(s) queued again.", messages.SUCCESS)
 
 

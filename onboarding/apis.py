@@ -13,7 +13,10 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import calendar, progress, selectors
+from . import progress, workdays
+from .selectors.checklists import Checklist, checklist_build
+from .selectors.enrollments import enrollment_for_user, path_step_for_enrollment
+from .selectors.team import ReportRow, team_build
 from .serializers import (
     ErrorSerializer,
     FvmCompletionSerializer,
@@ -34,14 +37,14 @@ ERR_409 = OpenApiResponse(ErrorSerializer, description="First value was already 
 
 
 class HasReports(BasePermission):
-    message = "Only managers with enrolled reports can see a team."
+    message = "Only managers with enrolled reports can see a "
 
     def has_permission(self, request, view) -> bool:
         return request.user.managed_enrollments.exists()
 
 
 def _enrollment(request):
-    enrollment = selectors.enrollment_for_user(user=request.user)
+    enrollment = enrollment_for_user(user=request.user)
     if enrollment is None:
         raise NotFound("You are not enrolled.")
     return enrollment
@@ -65,7 +68,7 @@ def _role_data(version) -> dict:
     return {"slug": version.pack.slug, "name": version.name}
 
 
-def me_data(checklist: selectors.Checklist) -> dict:
+def me_data(checklist: Checklist) -> dict:
     enrollment = checklist.enrollment
     return {
         "id": enrollment.id,
@@ -117,7 +120,7 @@ class MeApi(APIView):
         responses={200: MeSerializer, 401: ERR_401, 403: ERR_403, 404: ERR_404},
     )
     def get(self, request):
-        checklist = selectors.checklist_build(enrollment=_enrollment(request))
+        checklist = checklist_build(enrollment=_enrollment(request))
         return Response(MeSerializer(me_data(checklist)).data)
 
 
@@ -127,7 +130,7 @@ class MeStepApi(APIView):
 
     def _step(self, request, step_id: int):
         enrollment = _enrollment(request)
-        step = selectors.path_step_for_enrollment(enrollment=enrollment, step_id=step_id)
+        step = path_step_for_enrollment(enrollment=enrollment, step_id=step_id)
         if step is None:
             raise NotFound("This step is not on your path.")
         return enrollment, step
@@ -178,7 +181,7 @@ class MeFvmApi(APIView):
         enrollment = _enrollment(request)
         serializer = FvmInputSerializer(data=request.data)
         # A time without an offset is the person's own local time.
-        with timezone.override(calendar.valid_timezone(enrollment.timezone)):
+        with timezone.override(workdays.valid_timezone(enrollment.timezone)):
             serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         try:
@@ -199,7 +202,7 @@ class MeFvmApi(APIView):
         return Response(FvmCompletionSerializer(_fvm_data(fvm)).data, status=201)
 
 
-def team_member_data(row: selectors.ReportRow) -> dict:
+def team_member_data(row: ReportRow) -> dict:
     checklist = row.checklist
     enrollment = checklist.enrollment
     next_step = checklist.next_step if checklist.fvm is None else None
@@ -236,5 +239,5 @@ class TeamApi(APIView):
         responses={200: TeamMemberSerializer(many=True), 401: ERR_401, 403: ERR_403},
     )
     def get(self, request):
-        rows = selectors.team_build(manager=request.user)
+        rows = team_build(manager=request.user)
         return Response(TeamMemberSerializer([team_member_data(r) for r in rows], many=True).data)

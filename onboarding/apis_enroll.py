@@ -17,13 +17,8 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .enroll_csv import (
-    COLUMNS,
-    EnrollmentImportError,
-    binary_opener,
-    enrollments_import,
-    rows_opener,
-)
+from .enroll_csv import enrollments_import
+from .enroll_rows import COLUMNS, REQUIRED, EnrollmentImportError, binary_opener, rows_opener
 
 ENROLLING_GROUP = "enablement"
 _SPOOL_IN_MEMORY = 2 * 1024 * 1024
@@ -58,10 +53,7 @@ class CsvBodyParser(parsers.BaseParser):
 
 _Row = inline_serializer(
     "EnrollmentRow",
-    {
-        name: serializers.CharField(required=name in ("email", "role", "start_date"))
-        for name in COLUMNS
-    },
+    {name: serializers.CharField(required=name in REQUIRED) for name in COLUMNS},
 )
 _Result = inline_serializer(
     "EnrollmentImportResult",
@@ -76,7 +68,7 @@ _Errors = inline_serializer(
     "EnrollmentImportErrors",
     {
         "detail": serializers.CharField(),
-        # Absent when the body itself could not be parsed (DRF's ParseError). (h7)
+        # Absent when the body itself could not be parsed (DRF's ParseError).
         "errors": inline_serializer(
             "EnrollmentRowError",
             {

@@ -10,7 +10,6 @@ workers never both send; a worker that dies mid-send loses that check-in (at mos
 — a question asked twice is worse than one not asked).
 """
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -20,9 +19,9 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from . import channels, messages
+from . import channels, notifications
 from .models import Checkin
-from .triggers import max_attempts, retry_countdown
+from .sending import Delivery, error_text, max_attempts, retry_countdown
 
 SALT = "onboarding.checkin"
 TOKEN_MAX_AGE = timedelta(days=30)
@@ -65,14 +64,7 @@ def checkin_answer(*, token: str, active: bool, now: datetime | None = None) -> 
     return checkin
 
 
-@dataclass
-class CheckinDelivery:
-    outcome: str  # sent, skipped, failed, retry
-    retry_in: float | None = None
-    error: str = ""
-
-
-def checkin_send_deliver(*, checkin_id: int, now: datetime | None = None) -> CheckinDelivery:
+def checkin_send_deliver(*, checkin_id: int, now: datetime | None = None) -> Delivery:
     """Claim (sent_at NULL → now), email the question, and undo the claim on a transient
     failure so a retry can claim again. Not atomic on purpose: no transaction across SMTP."""
     now = now or timezone.now()
@@ -80,13 +72,13 @@ def checkin_send_deliver(*, checkin_id: int, now: datetime | None = None) -> Che
         pk=checkin_id, sent_at__isnull=True, attempts__lt=max_attempts()
     ).update(sent_at=now, attempts=F("attempts") + 1)
     if not claimed:
-        return CheckinDelivery("skipped")
+        return Delivery("skipped")
     checkin = Checkin.objects.select_related("enrollment__user", "enrollment__version").get(
         pk=checkin_id
     )
     enrollment = checkin.enrollment
     yes_url, no_url = checkin_urls(checkin)
-    subject, text, html = messages.checkin_email_parts(
+    subject, text, html = notifications.checkin_email_parts(
         enrollment=enrollment, yes_url=yes_url, no_url=no_url, day=checkin.day
     )
     mine = Checkin.objects.filter(pk=checkin_id, sent_at=now)
@@ -95,13 +87,13 @@ def checkin_send_deliver(*, checkin_id: int, now: datetime | None = None) -> Che
             channels.Email(to=enrollment.user.email, subject=subject, text=text, html=html)
         )
     except channels.PermanentError as exc:
-        mine.update(sent_at=None, attempts=max_attempts(), last_error=str(exc)[:2000])
-        return CheckinDelivery("failed", error=str(exc))
+        mine.update(sent_at=None, attempts=max_attempts(), last_error=error_text(exc)[:2000])
+        return Delivery("failed", error=error_text(exc))
     except Exception as exc:
-        error = str(exc) if isinstance(exc, channels.TransientError) else repr(exc)
+        error = error_text(exc)
         mine.update(sent_at=None, last_error=error[:2000])
         if checkin.attempts >= max_attempts():
-            return CheckinDelivery("failed", error=error)
-        return CheckinDelivery("retry", retry_in=retry_countdown(checkin.attempts), error=error)
+            return Delivery("failed", error=error)
+        return Delivery("retry", retry_in=retry_countdown(checkin.attempts), error=error)
     mine.update(last_error="")
-    return CheckinDelivery("sent")
+    return Delivery("sent")

@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from roles.models import PathStep
 
-from . import calendar
+from . import workdays
 from .models import Enrollment, FvmCompletion, StepCompletion
-from .services import holiday_dates
+from .selectors.enrollments import holiday_dates
 
 
 class FvmAlreadyRecorded(Exception):
@@ -44,19 +44,19 @@ def fvm_completion_record(
     else:
         if completed_at > now:
             errors["completed_at"] = "The completion cannot be in the future."
-        elif calendar.local_date(completed_at, enrollment.timezone) < enrollment.start_date:
+        elif workdays.local_date(completed_at, enrollment.timezone) < enrollment.start_date:
             errors["completed_at"] = "The completion cannot be before the start date."
     if errors:
         raise ValidationError(errors)
 
-    local_day = calendar.local_date(completed_at, enrollment.timezone)
+    local_day = workdays.local_date(completed_at, enrollment.timezone)
     try:
         with transaction.atomic():
             return FvmCompletion.objects.create(
                 enrollment=enrollment,
                 completed_at=completed_at,
                 local_date=local_day,
-                ttv=calendar.ttv(enrollment.start_date, local_day, holiday_dates()),
+                ttv=workdays.ttv(enrollment.start_date, local_day, holiday_dates()),
                 minutes_taken=minutes_taken,
                 minutes_saved=enrollment.version.fvm_baseline_minutes - minutes_taken,
                 evidence=str(evidence).strip(),

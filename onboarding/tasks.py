@@ -1,19 +1,36 @@
-"""Thin Celery tasks: take ids, call the services in triggers/checkins, retry with backoff.
+"""Thin Celery tasks: take ids, call a service, retry with backoff.
 
 The sweep is the scheduler: nothing here waits days in a countdown. A retry's countdown is
-seconds to minutes (exponential with jitter, ``triggers.retry_countdown``) and the row's
+seconds to minutes (exponential with jitter, ``sending.retry_countdown``) and the row's
 ``attempts`` bounds the tries, so a task re-enqueued by the sweep continues the count.
+Services enqueue these by name (``sending.enqueue``) and never import this module.
 """
 
 from celery import shared_task
 from django.utils import timezone
 
-from . import checkins, triggers
+from . import checkins, interventions, triggers
+from .sending import SEND_CHECKIN_BATCH, SEND_INTERVENTION_BATCH, Delivery
 
 
 @shared_task(name="onboarding.tasks.triggers_sweep_task", ignore_result=True)
 def triggers_sweep_task() -> str:
     return str(triggers.triggers_sweep(now=timezone.now()))
+
+
+def _outcome(task, delivery: Delivery) -> str:
+    if delivery.retry_in is not None:
+        raise task.retry(countdown=delivery.retry_in)
+    return delivery.outcome
+
+
+def _fan_out(task, ids: list[int]) -> int:
+    """One ``task`` per id, enqueued from the worker: a sweep makes one broker call per chunk,
+    not per row. Each send still claims its row (exactly once); an id whose enqueue is lost
+    here stays pending and a later sweep retries."""
+    for pk in ids:
+        task.apply_async((pk,), retry=False)
+    return len(ids)
 
 
 @shared_task(
@@ -24,29 +41,7 @@ def triggers_sweep_task() -> str:
     max_retries=None,  # bounded by InterventionSend.attempts (SEND_MAX_ATTEMPTS)
 )
 def send_intervention(self, send_id: int) -> str:
-    delivery = triggers.intervention_send_deliver(send_id=send_id)
-    if delivery.retry_in is not None:
-        raise self.retry(countdown=delivery.retry_in)
-    return delivery.outcome
-
-
-@shared_task(name="onboarding.tasks.send_intervention_batch", acks_late=True, ignore_result=True)
-def send_intervention_batch(send_ids: list[int]) -> int:
-    """Fan a chunk of the sweep's ids out to one ``send_intervention`` each, in the worker.
-
-    So a sweep makes one broker call per chunk, not per row. Each send still claims its row
-    (exactly once); an id whose enqueue is lost here stays pending and a later sweep retries."""
-    for send_id in send_ids:
-        send_intervention.apply_async((send_id,), retry=False)
-    return len(send_ids)
-
-
-@shared_task(name="onboarding.tasks.send_checkin_batch", acks_late=True, ignore_result=True)
-def send_checkin_batch(checkin_ids: list[int]) -> int:
-    """The same fan-out for check-ins."""
-    for checkin_id in checkin_ids:
-        send_checkin.apply_async((checkin_id,), retry=False)
-    return len(checkin_ids)
+    return _outcome(self, interventions.intervention_send_deliver(send_id=send_id))
 
 
 @shared_task(
@@ -54,10 +49,17 @@ def send_checkin_batch(checkin_ids: list[int]) -> int:
     name="onboarding.tasks.send_checkin",
     acks_late=True,
     ignore_result=True,
-    max_retries=None,  # bounded by Checkin.attempts
+    max_retries=None,  # bounded by Checkin.attempts (SEND_MAX_ATTEMPTS)
 )
 def send_checkin(self, checkin_id: int) -> str:
-    delivery = checkins.checkin_send_deliver(checkin_id=checkin_id)
-    if delivery.retry_in is not None:
-        raise self.retry(countdown=delivery.retry_in)
-    return delivery.outcome
+    return _outcome(self, checkins.checkin_send_deliver(checkin_id=checkin_id))
+
+
+@shared_task(name=SEND_INTERVENTION_BATCH, acks_late=True, ignore_result=True)
+def send_intervention_batch(send_ids: list[int]) -> int:
+    return _fan_out(send_intervention, send_ids)
+
+
+@shared_task(name=SEND_CHECKIN_BATCH, acks_late=True, ignore_result=True)
+def send_checkin_batch(checkin_ids: list[int]) -> int:
+    return _fan_out(send_checkin, checkin_ids)

@@ -1,85 +1,68 @@
-"""The activation engine: the non-activation sweep and the exactly-once send path.
+"""The non-activation sweep: record every due intervention and check-in, enqueue their sends.
 
 The sweep (:func:`triggers_sweep`) asks the database for every intervention that is due by
-*state* (PRODUCT.md "Non-activation trigger") — working day N has begun at the nudge hour,
+*state* (docs/triggers.md, "When an intervention is due") — working day N has begun at the nudge hour,
 no FVM, no InterventionSend row yet — and records them all with one ``INSERT … SELECT …
 ON CONFLICT DO NOTHING``. The unique (enrollment, intervention) constraint is what makes
 each pair happen once, whatever the number of sweeps running; only the sweep whose INSERT
 created a row enqueues its send, after commit. A missed sweep is caught up by the next one.
 
-A send (:func:`intervention_send_deliver`) claims its row with a compare-and-set UPDATE
-(pending → sending) whose row count decides who sends, re-checks FVM, delivers, and records
-the outcome. Transient failures go back to pending with a backoff; the task retries.
-See docs/triggers.md for the rules (lateness, lost enqueues, stale claims).
+Sending one row is ``interventions.intervention_send_deliver`` and
+``checkins.checkin_send_deliver``. See docs/triggers.md for the rules (lateness, lost enqueues,
+stale claims).
 """
 
 import logging
-import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
-from django.utils import timezone
+from django.db.models import Q
 
 from roles.models import Intervention
 
-from . import calendar, channels, messages
-from .models import (
-    Checkin,
-    Enrollment,
-    EnrollmentDay,
-    FvmCompletion,
-    InterventionSend,
-    OrgSettings,
-)
-from .services import holiday_dates
+from .models import Checkin, Enrollment, EnrollmentDay, FvmCompletion, InterventionSend
+from .sending import SEND_CHECKIN_BATCH, SEND_INTERVENTION_BATCH, enqueue, max_attempts
 
 logger = logging.getLogger(__name__)
 Status = InterventionSend.Status
 
 TOO_LATE = "too late"
-FVM_FIRST = "first value reached before sending"
-
-
-def _setting(name: str, default):
-    return getattr(settings, name, default)
 
 
 def too_late_after() -> timedelta:
     """Once the day-7 window has ended, a nudge due longer ago than this is not sent.
 
-    Four calendar days: two working days plus a weekend.
+    Four calendar days by default: two working days plus a weekend.
     """
-    return _setting("TRIGGERS_TOO_LATE_AFTER", timedelta(days=4))
+    return timedelta(days=settings.TRIGGERS_TOO_LATE_AFTER_DAYS)
 
 
 def requeue_after() -> timedelta:
     """A pending row this far past its expected pick-up lost its task; enqueue it again."""
-    return _setting("TRIGGERS_REQUEUE_AFTER", timedelta(minutes=5))
+    return timedelta(minutes=settings.TRIGGERS_REQUEUE_AFTER_MINUTES)
 
 
 def claim_timeout() -> timedelta:
     """A 'sending' claim older than this belongs to a dead worker and may be taken over.
 
     Longer than the task's hard time limit, so a live send is never taken over."""
-    return _setting("TRIGGERS_CLAIM_TIMEOUT", timedelta(minutes=10))
+    return timedelta(minutes=settings.TRIGGERS_CLAIM_TIMEOUT_MINUTES)
 
 
-def max_attempts() -> int:
-    return _setting("SEND_MAX_ATTEMPTS", 5)
+def catch_up_horizon() -> timedelta:
+    """How far back a sweep looks: working days that began longer ago are not recorded.
+
+    Bounds every scan to recent rows, whatever the size of the organisation. Anything due
+    before the horizon would be too late anyway (``too_late_after``, ``checkin_send_within``)."""
+    return timedelta(days=settings.TRIGGERS_CATCH_UP_DAYS)
 
 
-def retry_countdown(attempt: int) -> float:
-    """Seconds before try ``attempt + 1``: exponential backoff with full jitter, capped."""
-    base = float(_setting("SEND_RETRY_BASE_SECONDS", 30))
-    ceiling = min(3600.0, base * 2 ** max(0, attempt - 1))
-    return random.uniform(ceiling / 2, ceiling)
-
-
-# --- The sweep ------------------------------------------------------------------
+def checkin_send_within() -> timedelta:
+    """A check-in recorded later than this after its day began is kept but not sent."""
+    return timedelta(days=settings.CHECKINS_SEND_WITHIN_DAYS)
 
 
 @dataclass
@@ -109,14 +92,6 @@ def _table(model) -> str:
 def _dt(value: datetime):
     # Raw SQL parameters: the backend's own datetime format (SQLite stores naive UTC text).
     return connection.ops.adapt_datetimefield_value(value)
-
-
-def catch_up_horizon() -> timedelta:
-    """How far back a sweep looks: working days that began longer ago are not recorded.
-
-    Bounds every scan to recent rows, whatever the size of the organisation. Anything due
-    before the horizon would be too late anyway (``too_late_after``, ``checkin_send_within``)."""
-    return timedelta(days=_setting("TRIGGER_CATCH_UP_DAYS", 14))
 
 
 def _record_interventions(now: datetime) -> list[tuple[int, str]]:
@@ -182,11 +157,6 @@ def _record_interventions(now: datetime) -> list[tuple[int, str]]:
         return list(cursor.fetchall())
 
 
-def checkin_send_within() -> timedelta:
-    """A check-in recorded later than this after its day began is kept but not sent."""
-    return _setting("CHECKIN_SEND_WITHIN", timedelta(days=10))
-
-
 def _record_checkins(now: datetime) -> list[tuple[int, int]]:
     """One INSERT … SELECT of every begun day-30/90 check-in; returns (id, still sendable)."""
     sql = f"""
@@ -233,30 +203,6 @@ def _stale_checkins(now: datetime, exclude: list[int]) -> list[int]:
     return list(stale.order_by("id").values_list("id", flat=True)[:5000])
 
 
-ENQUEUE_CHUNK = 2000  # ids per message (~15 kB of JSON)
-
-
-def _enqueue(task_name: str, ids: list[int]) -> None:
-    """Runs after commit: one ``<task>_batch`` message per chunk of ids, which the worker fans
-    out to one task per id. A broker that is down loses nothing: the rows stay pending and a
-    later sweep enqueues them again."""
-    from . import tasks
-
-    task = getattr(tasks, f"{task_name}_batch")
-    chunk = int(_setting("TRIGGERS_ENQUEUE_CHUNK", ENQUEUE_CHUNK))
-    for start in range(0, len(ids), chunk):
-        try:
-            task.apply_async((ids[start : start + chunk],), retry=False)
-        except Exception:
-            logger.warning(
-                "could not enqueue %s for %s ids (broker down?); a later sweep retries",
-                task_name,
-                len(ids) - start,
-                exc_info=True,
-            )
-            return
-
-
 SWEEP_LOCK = 0x46565357  # "FVSW": the advisory lock one sweep at a time holds
 
 
@@ -292,226 +238,8 @@ def triggers_sweep(*, now: datetime) -> SweepResult:
     sends = result.pending + result.requeued
     checkins = result.checkins + result.checkins_requeued
     if sends:
-        transaction.on_commit(partial(_enqueue, "send_intervention", sends), robust=True)
+        transaction.on_commit(partial(enqueue, SEND_INTERVENTION_BATCH, sends), robust=True)
     if checkins:
-        transaction.on_commit(partial(_enqueue, "send_checkin", checkins), robust=True)
+        transaction.on_commit(partial(enqueue, SEND_CHECKIN_BATCH, checkins), robust=True)
     logger.info("%s", result)
     return result
-
-
-@transaction.atomic
-def intervention_sends_retry(*, ids: list[int]) -> int:
-    """Give failed rows a fresh set of tries (the admin's "send again"); returns how many."""
-    failed = list(
-        InterventionSend.objects.filter(id__in=ids, status=Status.FAILED).values_list(
-            "id", flat=True
-        )
-    )
-    InterventionSend.objects.filter(id__in=failed).update(
-        status=Status.PENDING, attempts=0, next_attempt_at=timezone.now(), claimed_at=None
-    )
-    if failed:
-        transaction.on_commit(partial(_enqueue, "send_intervention", failed), robust=True)
-    return len(failed)
-
-
-# --- Sending one intervention ---------------------------------------------------------
-
-
-@dataclass
-class Delivery:
-    outcome: str  # sent, cancelled, failed, retry, skipped
-    retry_in: float | None = None
-    error: str = ""
-
-
-def _deliver(intervention: Intervention, message: messages.Message) -> str:
-    """Send ``message`` over the intervention's channel; returns who/where it went."""
-    channel = intervention.channel
-    if channel == Intervention.Channel.EMAIL:
-        text, html = messages.email_parts(message)
-        channels.deliver_email(
-            channels.Email(
-                to=message.to_email,
-                subject=message.subject,
-                text=text,
-                html=html,
-                attachments=message.attachments,
-            )
-        )
-        return message.to_email
-    if channel in (Intervention.Channel.SLACK, Intervention.Channel.TEAMS):
-        if not intervention.webhook_url:
-            raise channels.PermanentError(f"the {channel} intervention has no webhook URL")
-        if channel == Intervention.Channel.SLACK:
-            channels.deliver_slack(
-                url=intervention.webhook_url,
-                markdown_text=f"**{message.subject}**\n\n{message.markdown}\n\n"
-                f"[Open FirstValue]({message.link})",
-            )
-        else:
-            channels.deliver_teams(
-                url=intervention.webhook_url,
-                title=message.subject,
-                markdown_text=message.markdown,
-                link=message.link,
-            )
-        return f"{channel} webhook for {message.to_email}"
-    # In-app: "sent" is what makes the banner show (banners_for).
-    return message.to_email
-
-
-def _finish(pk: int, claimed_at: datetime, **fields) -> int:
-    # Only the holder of this claim may record its outcome.
-    return InterventionSend.objects.filter(
-        pk=pk, status=Status.SENDING, claimed_at=claimed_at
-    ).update(**fields)
-
-
-def intervention_send_deliver(*, send_id: int, now: datetime | None = None) -> Delivery:
-    """Claim, re-check, deliver and record one InterventionSend.
-
-    Not one transaction on purpose: the claim must be committed before the network call
-    (so a second worker sees it), and no transaction stays open across SMTP or HTTP.
-    """
-    now = now or timezone.now()
-    claimed = InterventionSend.objects.filter(
-        Q(status=Status.PENDING) | Q(status=Status.SENDING, claimed_at__lt=now - claim_timeout()),
-        pk=send_id,
-    ).update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-    if not claimed:
-        return Delivery("skipped")
-    send = InterventionSend.objects.select_related(
-        "enrollment__user",
-        "enrollment__manager",
-        "enrollment__buddy",
-        "enrollment__version",
-        "intervention",
-    ).get(pk=send_id)
-    if FvmCompletion.objects.filter(enrollment_id=send.enrollment_id).exists():
-        _finish(send_id, now, status=Status.CANCELLED, last_error=FVM_FIRST)
-        return Delivery("cancelled")
-    try:
-        message = messages.intervention_message(send=send, now=now)
-        recipient = _deliver(send.intervention, message)
-    except channels.PermanentError as exc:
-        error = str(exc)
-        _finish(send_id, now, status=Status.FAILED, last_error=error[:2000])
-        logger.warning("intervention send %s failed for good: %s", send_id, error)
-        return Delivery("failed", error=error)
-    except Exception as exc:  # transient, or unexpected: retried, then failed with the reason
-        error = (
-            f"{type(exc).__name__}: {exc}"
-            if not isinstance(exc, channels.TransientError)
-            else str(exc)
-        )
-        if send.attempts >= max_attempts():
-            _finish(
-                send_id,
-                now,
-                status=Status.FAILED,
-                last_error=f"after {send.attempts} tries: {error}"[:2000],
-            )
-            logger.warning("intervention send %s failed after %s tries", send_id, send.attempts)
-            return Delivery("failed", error=error)
-        countdown = retry_countdown(send.attempts)
-        _finish(
-            send_id,
-            now,
-            status=Status.PENDING,
-            next_attempt_at=now + timedelta(seconds=countdown),
-            last_error=error[:2000],
-        )
-        return Delivery("retry", retry_in=countdown, error=error)
-    _finish(
-        send_id,
-        now,
-        status=Status.SENT,
-        sent_at=timezone.now(),
-        recipient=recipient[:254],
-        last_error="",
-    )
-    return Delivery("sent")
-
-
-# --- What other pages use ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Banner:
-    """An in-app intervention on /my/; renders as its sanitised HTML in a template."""
-
-    kind: str
-    subject: str
-    html: str
-    sent_at: datetime | None
-
-    def __html__(self) -> str:
-        return self.html
-
-    def __str__(self) -> str:
-        return self.html
-
-
-BANNERS_MAX = 10
-
-
-def banners_for_user(user) -> list[Banner]:
-    """In-app interventions addressed to ``user``, newest last: as an employee (their own,
-    until their FVM), as a manager or as a buddy (about a person, until that person's FVM).
-
-    For /my/ (also for people with no enrollment of their own) and /team/."""
-    if not getattr(user, "email", ""):
-        return []
-    sends = (
-        InterventionSend.objects.filter(
-            status=Status.SENT,
-            intervention__channel=Intervention.Channel.IN_APP,
-            recipient__iexact=user.email,
-            enrollment__fvm_completion__isnull=True,
-        )
-        .select_related(
-            "intervention",
-            "enrollment__user",
-            "enrollment__manager",
-            "enrollment__buddy",
-            "enrollment__version",
-        )
-        .order_by("-due_at")[:BANNERS_MAX]
-    )
-    banners = []
-    for send in reversed(sends):
-        message = messages.intervention_message(send=send, now=send.sent_at)
-        banners.append(
-            Banner(
-                kind=send.intervention.kind,
-                subject=message.subject,
-                html=str(message.html),
-                sent_at=send.sent_at,
-            )
-        )
-    return banners
-
-
-def banners_for(enrollment: Enrollment) -> list[Banner]:
-    """The banners for the enrolled person's /my/ (see :func:`banners_for_user`)."""
-    return banners_for_user(enrollment.user)
-
-
-def accountability_visible(
-    enrollment: Enrollment,
-    today: date,
-    *,
-    org: OrgSettings | None = None,
-    holidays: frozenset[date] | None = None,
-) -> bool:
-    """Whether accountability views of ``enrollment`` may be shown on ``today``.
-
-    Only once the person is past working day ``OrgSettings.accountability_after_day``;
-    before that, managers see support only. Pass ``org``/``holidays`` when looping.
-    """
-    org = org or OrgSettings.load()
-    holidays = holiday_dates() if holidays is None else holidays
-    if today < calendar.working_day_1(enrollment.start_date, holidays):
-        return False
-    return calendar.ttv(enrollment.start_date, today, holidays) > org.accountability_after_day

@@ -5,7 +5,7 @@ from . import apis, apis_enroll, checkin_views, views
 app_name = "onboarding"
 
 urlpatterns: list = [
-    # Sign-in by email link, the checklist, the manager view (h4b)
+    # Sign-in by email link, the checklist, the manager view
     path("accounts/email-link/", views.email_link_request, name="email-link"),
     path(
         "accounts/email-link/<str:uidb64>/<str:token>/",
@@ -22,13 +22,13 @@ urlpatterns: list = [
     path("api/me/steps/<int:step_id>/complete/", apis.MeStepApi.as_view(), name="api-me-step"),
     path("api/me/fvm/", apis.MeFvmApi.as_view(), name="api-me-fvm"),
     path("api/team/", apis.TeamApi.as_view(), name="api-team"),
-    # Bulk enrollment (h4a)
+    # Bulk enrollment
     path(
         "api/enrollments/bulk/",
         apis_enroll.EnrollmentBulkApi.as_view(),
         name="api-enrollments-bulk",
     ),
-    # Day-30/90 check-in links (h5)
+    # Day-30/90 check-in links
     re_path(
         r"^checkin/(?P<token>[-\w:.]+)/(?P<answer>yes|no)/$",
         checkin_views.checkin_answer,

@@ -11,8 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from . import auth, calendar, progress, selectors, triggers
+from . import auth, progress, workdays
 from .forms import EmailLinkForm, FvmForm
+from .selectors.banners import banners_for, banners_for_user
+from .selectors.checklists import checklist_build
+from .selectors.enrollments import enrollment_for_user, fvm_for_enrollment, path_step_for_enrollment
+from .selectors.team import team_build
 
 # --- Sign-in by email link ---------------------------------------------------
 
@@ -45,7 +49,7 @@ def email_link_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpRes
 
 
 def _enrollment_or_404(request: HttpRequest):
-    enrollment = selectors.enrollment_for_user(user=request.user)
+    enrollment = enrollment_for_user(user=request.user)
     if enrollment is None:
         raise Http404("You are not enrolled.")
     return enrollment
@@ -65,8 +69,8 @@ def _render_my(request: HttpRequest, checklist, fvm_form: FvmForm, status: int =
             "version": checklist.enrollment.version,
             "fvm_form": fvm_form,
             "minutes_longer": -checklist.fvm.minutes_saved if checklist.fvm else 0,
-            # In-app interventions (h5); each item renders as its sanitised HTML.
-            "banners": triggers.banners_for(checklist.enrollment),
+            # In-app interventions; each item renders as its sanitised HTML.
+            "banners": banners_for(checklist.enrollment),
         },
         status=status,
     )
@@ -75,55 +79,52 @@ def _render_my(request: HttpRequest, checklist, fvm_form: FvmForm, status: int =
 @require_safe
 @login_required
 def my(request: HttpRequest) -> HttpResponse:
-    enrollment = selectors.enrollment_for_user(user=request.user)
+    enrollment = enrollment_for_user(user=request.user)
     if enrollment is None:
         is_manager = request.user.managed_enrollments.exists()
         return render(
             request,
             "onboarding/my_none.html",
-            {"is_manager": is_manager, "banners": triggers.banners_for_user(request.user)},
+            {"is_manager": is_manager, "banners": banners_for_user(request.user)},
         )
     progress.enrollment_first_visit_mark(enrollment=enrollment)
-    checklist = selectors.checklist_build(enrollment=enrollment)
+    checklist = checklist_build(enrollment=enrollment)
     return _render_my(request, checklist, _fvm_form(checklist))
 
 
-def _step_or_404(enrollment, step_id: int):
-    step = selectors.path_step_for_enrollment(enrollment=enrollment, step_id=step_id)
+def _on_my_step(request: HttpRequest, step_id: int, service) -> HttpResponse:
+    """Mark or unmark one of the person's own steps, then back to it on the checklist."""
+    enrollment = _enrollment_or_404(request)
+    step = path_step_for_enrollment(enrollment=enrollment, step_id=step_id)
     if step is None:
         raise Http404("This step is not on your path.")
-    return step
+    service(enrollment=enrollment, step=step)
+    return redirect(f"{reverse('onboarding:my')}#step-{step.id}")
 
 
 @login_required
 @require_POST
 def step_done(request: HttpRequest, step_id: int) -> HttpResponse:
-    enrollment = _enrollment_or_404(request)
-    step = _step_or_404(enrollment, step_id)
-    progress.step_complete(enrollment=enrollment, step=step)
-    return redirect(f"{reverse('onboarding:my')}#step-{step.id}")
+    return _on_my_step(request, step_id, progress.step_complete)
 
 
 @login_required
 @require_POST
 def step_undo(request: HttpRequest, step_id: int) -> HttpResponse:
-    enrollment = _enrollment_or_404(request)
-    step = _step_or_404(enrollment, step_id)
-    progress.step_undo(enrollment=enrollment, step=step)
-    return redirect(f"{reverse('onboarding:my')}#step-{step.id}")
+    return _on_my_step(request, step_id, progress.step_undo)
 
 
 @login_required
 @require_POST
 def fvm_record(request: HttpRequest) -> HttpResponse:
     enrollment = _enrollment_or_404(request)
-    if selectors.fvm_for_enrollment(enrollment=enrollment) is not None:
+    if fvm_for_enrollment(enrollment=enrollment) is not None:
         messages.info(request, "You have already recorded your first value.")
         return redirect("onboarding:first-value")
-    checklist = selectors.checklist_build(enrollment=enrollment)
+    checklist = checklist_build(enrollment=enrollment)
     form = _fvm_form(checklist, request.POST)
     # A "when" without an offset is the person's own local time.
-    with timezone.override(calendar.valid_timezone(enrollment.timezone)):
+    with timezone.override(workdays.valid_timezone(enrollment.timezone)):
         valid = form.is_valid()
     if valid:
         try:
@@ -148,7 +149,7 @@ def fvm_record(request: HttpRequest) -> HttpResponse:
 @login_required
 def first_value(request: HttpRequest) -> HttpResponse:
     enrollment = _enrollment_or_404(request)
-    fvm = selectors.fvm_for_enrollment(enrollment=enrollment)
+    fvm = fvm_for_enrollment(enrollment=enrollment)
     if fvm is None:
         return redirect("onboarding:my")
     return render(
@@ -169,6 +170,6 @@ def first_value(request: HttpRequest) -> HttpResponse:
 @require_safe
 @login_required
 def team(request: HttpRequest) -> HttpResponse:
-    rows = selectors.team_build(manager=request.user)
-    banners = triggers.banners_for_user(request.user)  # in-app messages to this manager
+    rows = team_build(manager=request.user)
+    banners = banners_for_user(request.user)  # in-app messages to this manager
     return render(request, "onboarding/team.html", {"rows": rows, "banners": banners})

@@ -5,7 +5,8 @@ from datetime import date
 import pytest
 
 from audit.models import AuditEvent
-from onboarding.enroll_csv import enrollments_import, rows_opener
+from onboarding.enroll_csv import enrollments_import
+from onboarding.enroll_rows import rows_opener
 from onboarding.services import enrollment_enroll
 from roles.canonical import version_to_document
 from roles.imports import rolepack_import_document

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from insights.reports import activation_report, parse_as_of, report_filters_build
-from onboarding import calendar
+from onboarding import workdays
 from tests.factories import make_pack
 
 from .conftest import complete, enroll
@@ -34,11 +34,11 @@ def reference(people, as_of: datetime):
         if start > as_of_day:
             continue
         enrolled += 1
-        day7 = calendar.working_day(start, 7)
-        if calendar.day_end(day7, tz) <= as_of:
+        day7 = workdays.working_day(start, 7)
+        if workdays.day_end(day7, tz) <= as_of:
             eligible += 1
             if completed_at is not None and completed_at <= as_of:
-                if calendar.ttv(start, calendar.local_date(completed_at, tz)) <= 7:
+                if workdays.ttv(start, workdays.local_date(completed_at, tz)) <= 7:
                     reached += 1
     return enrolled, eligible, reached, (reached / eligible if eligible else None)
 

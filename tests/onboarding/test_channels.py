@@ -80,7 +80,7 @@ def test_it_does_not_follow_redirects(settings):
     hits = []
 
     class Redirect(http.server.BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802
+        def do_POST(self):
             hits.append(self.path)
             self.send_response(302)
             self.send_header("Location", "http://127.0.0.1:1/elsewhere")

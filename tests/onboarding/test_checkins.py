@@ -93,7 +93,7 @@ def test_a_tampered_or_expired_link_records_nothing(client, sweep):
 @pytest.mark.django_db
 def test_a_checkin_found_long_after_its_day_is_recorded_but_not_sent(sweep):
     person = enroll(make_pack(), "ana@example.com")
-    # Day 30 began 12 days ago: past CHECKIN_SEND_WITHIN (10), within the 14-day horizon.
+    # Day 30 began 12 days ago: past CHECKINS_SEND_WITHIN_DAYS (10), within the 14-day horizon.
     result = sweep(local(day_date(person, 30), 9, 0, "UTC") + timedelta(days=12))
     assert result.checkins_late == 1
     assert result.checkins == []

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from onboarding import calendar
+from onboarding import workdays
 from onboarding.management.commands.demo import (
     ADMIN_EMAIL,
     AUTHOR_EMAIL,
@@ -28,7 +28,7 @@ from onboarding.models import (
     InterventionSend,
     StepCompletion,
 )
-from onboarding.services import holiday_dates
+from onboarding.selectors.enrollments import holiday_dates
 from roles.models import Demo, PathStep, Prompt, RolePack, RolePackVersion
 
 User = get_user_model()
@@ -156,11 +156,11 @@ def test_it_puts_everyone_on_their_working_day_today(debug_on, now):
     holidays = holiday_dates()
     for person in PEOPLE:
         enrollment = Enrollment.objects.get(user__email=person.email)
-        today = calendar.local_date(now, person.timezone)
+        today = workdays.local_date(now, person.timezone)
         assert enrollment.version.pack.slug == person.role
         assert enrollment.track == person.track
         assert enrollment.day1 <= today
-        assert calendar.ttv(enrollment.start_date, today, holidays) == person.day, person.email
+        assert workdays.ttv(enrollment.start_date, today, holidays) == person.day, person.email
         assert (enrollment.window_ends_at <= now) == (person.day > 7), person.email
         assert not enrollment.holdout
 
@@ -195,8 +195,8 @@ def test_it_moves_everyone_along_when_rerun_on_a_later_day(debug_on):
     assert counts() == before
     for person in PEOPLE:
         enrollment = Enrollment.objects.get(user__email=person.email)
-        today = calendar.local_date(later, person.timezone)
-        assert calendar.ttv(enrollment.start_date, today) == person.day
+        today = workdays.local_date(later, person.timezone)
+        assert workdays.ttv(enrollment.start_date, today) == person.day
         if person.fvm_day:
             assert enrollment.fvm_completion.ttv == person.fvm_day
 
@@ -208,7 +208,7 @@ def test_it_counts_holidays_in_the_working_days(debug_on):
     run_demo()
     david = Enrollment.objects.get(user__email="david.kim@example.com")
     assert david.start_date == date(2026, 11, 11)
-    assert calendar.ttv(david.start_date, date(2026, 11, 18), holiday_dates()) == 5
+    assert workdays.ttv(david.start_date, date(2026, 11, 18), holiday_dates()) == 5
 
 
 @pytest.mark.django_db

@@ -8,7 +8,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from onboarding.enroll_csv import EnrollmentImportError, enrollments_import, path_opener
+from onboarding.enroll_csv import enrollments_import
+from onboarding.enroll_rows import EnrollmentImportError, path_opener
 from onboarding.models import Enrollment, EnrollmentDay, StepCompletion
 from onboarding.services import enrollment_enroll
 from roles.models import PathStep, RolePackVersion

@@ -10,7 +10,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from onboarding.enroll_csv import csv_opener, enrollments_import, path_opener
+from onboarding.enroll_csv import enrollments_import
+from onboarding.enroll_rows import csv_opener, path_opener
 from onboarding.models import Enrollment, EnrollmentDay
 from tests.factories import make_pack
 

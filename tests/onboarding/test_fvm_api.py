@@ -1,4 +1,4 @@
-"""POST /api/me/fvm/ exactly as PRODUCT.md's public contract says."""
+"""POST /api/me/fvm/ as the public API contract (docs/, the OpenAPI schema) says."""
 
 import pytest
 import time_machine

@@ -6,9 +6,11 @@ from datetime import timedelta
 import pytest
 import time_machine
 
+from onboarding.interventions import intervention_send_deliver
 from onboarding.models import InterventionSend
 from onboarding.progress import fvm_completion_record
-from onboarding.triggers import banners_for_user, intervention_send_deliver, triggers_sweep
+from onboarding.selectors.banners import banners_for_user
+from onboarding.triggers import triggers_sweep
 from roles.models import Intervention, PathStep
 from tests.factories import make_pack
 
@@ -111,8 +113,8 @@ def test_nothing_older_than_the_catch_up_horizon_is_recorded(settings):
     version = make_pack()
     person = enroll(version, "old@example.com")
     day7 = local(day_date(person, 7), 9, 0, "UTC")
-    settings.TRIGGER_CATCH_UP_DAYS = 14
+    settings.TRIGGERS_CATCH_UP_DAYS = 14
     assert triggers_sweep(now=day7 + timedelta(days=20)).too_late == 0
     assert InterventionSend.objects.count() == 0
-    settings.TRIGGER_CATCH_UP_DAYS = 30
+    settings.TRIGGERS_CATCH_UP_DAYS = 30
     assert triggers_sweep(now=day7 + timedelta(days=20)).too_late == 3

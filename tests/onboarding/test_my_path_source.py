@@ -1,9 +1,8 @@
-"""The checklist's batched path selection agrees with services.path_steps_for."""
+"""The checklist's batched path selection agrees with path_steps_for."""
 
 import pytest
 
-from onboarding.selectors import path_steps
-from onboarding.services import path_steps_for
+from onboarding.selectors.enrollments import path_steps, path_steps_for
 from roles.models import PathStep, Track
 from tests.factories import make_pack
 

@@ -3,13 +3,17 @@
 from datetime import UTC, date, datetime
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 
-from onboarding.models import EnrollmentDay, OrgSettings
-from onboarding.services import enrollment_enroll, path_steps_for
+from onboarding.models import Enrollment, EnrollmentDay, OrgSettings
+from onboarding.selectors.enrollments import path_steps_for
+from onboarding.services import enrollment_enroll
 from roles.models import PathStep, Track
 from tests.factories import make_pack
 
 pytestmark = pytest.mark.django_db
+User = get_user_model()
 
 
 def test_it_returns_the_tracks_steps_in_path_order(django_assert_num_queries):
@@ -91,5 +95,33 @@ def test_an_enrollment_keeps_its_path_when_the_pack_changes():
 
 def test_it_refuses_a_draft_version():
     draft = make_pack(published=False)
-    with pytest.raises(ValueError, match="published"):
+    with pytest.raises(ValidationError, match="published") as caught:
         enrollment_enroll(email="d@example.com", version=draft, start_date=date(2026, 11, 30))
+    assert list(caught.value.message_dict) == ["version"]
+    assert not Enrollment.objects.exists()
+
+
+def test_it_refuses_an_unknown_timezone_naming_the_field():
+    with pytest.raises(ValidationError) as caught:
+        enrollment_enroll(
+            email="t@example.com",
+            version=make_pack(),
+            start_date=date(2026, 11, 30),
+            timezone="Not/AZone",
+        )
+    assert caught.value.message_dict == {
+        "timezone": ['"Not/AZone" is not a timezone (an IANA name such as Europe/Paris)']
+    }
+    assert not Enrollment.objects.exists()
+    assert not User.objects.filter(email="t@example.com").exists()
+
+
+def test_it_refuses_a_person_as_their_own_manager():
+    with pytest.raises(ValidationError) as caught:
+        enrollment_enroll(
+            email="self@example.com",
+            version=make_pack(),
+            start_date=date(2026, 11, 30),
+            manager_email="Self@example.com",
+        )
+    assert list(caught.value.message_dict) == ["manager"]

@@ -7,9 +7,11 @@ import pytest
 import time_machine
 from django.core import mail
 
+from onboarding.interventions import FVM_FIRST, intervention_send_deliver
 from onboarding.models import InterventionSend
 from onboarding.progress import fvm_completion_record
-from onboarding.triggers import FVM_FIRST, banners_for, intervention_send_deliver, triggers_sweep
+from onboarding.selectors.banners import banners_for
+from onboarding.triggers import triggers_sweep
 from roles.models import Intervention
 from tests.factories import make_pack
 

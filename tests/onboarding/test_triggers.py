@@ -283,7 +283,7 @@ def test_the_beat_schedule_sweeps_every_15_minutes():
 @pytest.mark.django_db
 def test_accountability_is_hidden_until_after_the_configured_working_day():
     from onboarding.models import OrgSettings
-    from onboarding.triggers import accountability_visible
+    from onboarding.selectors.enrollments import accountability_visible
 
     person = enroll(make_pack(), "ana@example.com")  # day 1 is Monday 2 November
     org = OrgSettings.load()

@@ -1,4 +1,4 @@
-"""Shared helpers for the activation-engine tests (h5): people, instants, an eager switch,
+"""Shared helpers for the activation-engine tests: people, instants, an eager switch,
 a loopback webhook receiver and a Celery app pointed at a chosen broker."""
 
 import contextlib
@@ -112,7 +112,7 @@ class WebhookReceiver:
         receiver = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server's naming
+            def do_POST(self):
                 length = int(self.headers.get("Content-Length", "0"))
                 body = json.loads(self.rfile.read(length) or b"{}")
                 with receiver.lock:

@@ -13,14 +13,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from onboarding import calendar
+from onboarding import workdays
+from onboarding.accounts import user_get_or_create
 from onboarding.models import Checkin, Enrollment, FvmCompletion, InterventionSend, StepCompletion
 from onboarding.progress import fvm_completion_record, step_complete
-from onboarding.services import (
-    enrollment_enroll,
-    holiday_dates,
-    user_get_or_create,
-)
+from onboarding.selectors.enrollments import holiday_dates
+from onboarding.services import enrollment_enroll
 from roles.imports import rolepack_import
 from roles.models import PathStep
 from roles.permissions import AUTHORING_GROUP
@@ -183,7 +181,7 @@ PEOPLE: tuple[DemoPerson, ...] = (
 
 def _previous_working_day(day: date, holidays) -> date:
     day -= timedelta(days=1)
-    while not calendar.is_working_day(day, holidays):
+    while not workdays.is_working_day(day, holidays):
         day -= timedelta(days=1)
     return day
 
@@ -194,7 +192,7 @@ def start_date_for_day(*, today: date, day: int, holidays=frozenset()) -> date:
     On a weekend or holiday, the last working day is the one that counts, as in TTV.
     """
     start = today
-    if not calendar.is_working_day(start, holidays):
+    if not workdays.is_working_day(start, holidays):
         start = _previous_working_day(start, holidays)
     for _ in range(day - 1):
         start = _previous_working_day(start, holidays)
@@ -255,7 +253,7 @@ class Command(BaseCommand):
 
     def _person(self, person: DemoPerson, now: datetime) -> Enrollment:
         holidays = holiday_dates()
-        today = calendar.local_date(now, person.timezone)
+        today = workdays.local_date(now, person.timezone)
         version = version_latest_published(slug=person.role)
         enrollment = enrollment_enroll(
             email=person.email,
@@ -285,7 +283,7 @@ class Command(BaseCommand):
         for step in steps:
             if step.kind == PathStep.Kind.FVM_TASK and person.fvm_day is None:
                 continue
-            done_at = calendar.local_instant(
+            done_at = workdays.local_instant(
                 dates[step.day], 10 + min(step.order, 6), person.timezone
             )
             step_complete(enrollment=enrollment, step=step, now=min(done_at, now))
@@ -296,7 +294,7 @@ class Command(BaseCommand):
                 evidence=person.fvm_evidence,
                 rating=person.fvm_rating,
                 completed_at=min(
-                    calendar.local_instant(dates[person.fvm_day], 16, person.timezone), now
+                    workdays.local_instant(dates[person.fvm_day], 16, person.timezone), now
                 ),
                 now=now,
             )

@@ -5,13 +5,13 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from onboarding.enroll_csv import EnrollmentImportError, enrollments_import, path_opener
+from onboarding.enroll_csv import BATCH_SIZE, enrollments_import
+from onboarding.enroll_rows import EnrollmentImportError, columns_help, path_opener
 
 
 class Command(BaseCommand):
     help = (
-        "Enroll people from a CSV with the columns email,name,role,track,manager_email,"
-        "buddy_email,start_date,timezone (email, role and start_date required). "
+        f"Enroll people from a CSV with {columns_help()}. "
         "Every bad row is reported by line; nothing is written if any row is bad."
     )
 
@@ -20,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="check the file and report, write nothing"
         )
-        parser.add_argument("--batch-size", type=int, default=2000, help=argparse.SUPPRESS)
+        parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help=argparse.SUPPRESS)
 
     def handle(self, *args, csv: str, dry_run: bool, batch_size: int, **options):
         path = Path(csv)

@@ -1,8 +1,9 @@
 """python manage.py load_holidays COUNTRY YEAR [--subdiv X]: public holidays into Holiday."""
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from onboarding.services import holidays_load
+from onboarding.organisation import holidays_load
 
 
 class Command(BaseCommand):
@@ -21,8 +22,8 @@ class Command(BaseCommand):
             raise CommandError(f"year: {year} is out of range (1900–2200)")
         try:
             created, updated = holidays_load(country=country, year=year, subdiv=subdiv)
-        except ValueError as exc:
-            raise CommandError(str(exc)) from exc
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from exc
         self.stdout.write(
             f"{country.upper()}{'-' + subdiv if subdiv else ''} {year}: "
             f"{created} holiday(s) added, {updated} renamed"

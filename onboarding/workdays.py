@@ -1,4 +1,4 @@
-"""Working-day arithmetic, exactly as PRODUCT.md defines it. Pure: no database.
+"""Working-day arithmetic, as docs/metrics.md defines it. Pure: no database.
 
 - Working days are Monday–Friday minus the organisation's holidays, in the
   employee's timezone.
@@ -22,6 +22,7 @@ __all__ = [
     "local_instant",
     "day_end",
     "valid_timezone",
+    "timezone_problem",
 ]
 
 _MAX_SCAN = 3660  # ten years of calendar days: a holiday list can't make this loop forever
@@ -92,6 +93,11 @@ def ttv(start: date, completed_on: date, holidays: Collection[date] = ()) -> int
             count += 1
     count -= sum(1 for h in holidays if day <= h <= completed_on and h.weekday() < 5)
     return count
+
+
+def timezone_problem(name: str) -> str:
+    """What is wrong with a timezone name, said the same way wherever people are enrolled."""
+    return f'"{name}" is not a timezone (an IANA name such as Europe/Paris)'
 
 
 def valid_timezone(name: str) -> ZoneInfo:

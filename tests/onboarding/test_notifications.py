@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from onboarding import messages
+from onboarding import notifications
 from onboarding.models import InterventionSend
 from roles.imports import rolepack_import
 from roles.models import Intervention, RolePackVersion
@@ -40,7 +40,7 @@ def test_it_fills_every_placeholder_and_escapes_the_values():
     person.manager.first_name = "Bo & Co"
     person.manager.save()
 
-    message = messages.intervention_message(send=unsaved_send(person, "manager_nudge"))
+    message = notifications.intervention_message(send=unsaved_send(person, "manager_nudge"))
     assert message.audience == "manager"
     assert message.to_email == "manager@example.com"
     assert message.markdown == (
@@ -61,7 +61,7 @@ def test_one_task_is_the_fvm_task_with_its_prompt_filled_from_the_persons_values
     person.values = {"period": "2026-10"}
     person.save()
 
-    task = messages.one_task(person)
+    task = notifications.one_task(person)
     assert task == (
         "Write this month's variance commentary with the AI — with the prompt “Prompt 1”: "
         "Explain the 2026-10 variances number 1. (table)"
@@ -71,7 +71,7 @@ def test_one_task_is_the_fvm_task_with_its_prompt_filled_from_the_persons_values
 @pytest.mark.django_db
 def test_the_employees_link_is_an_absolute_sign_in_link():
     person = enroll(make_pack(), "ana@example.com")
-    message = messages.intervention_message(send=unsaved_send(person, "microtraining"))
+    message = notifications.intervention_message(send=unsaved_send(person, "microtraining"))
     assert message.audience == "employee"
     assert message.link.startswith(f"{settings.SITE_URL}/")
     assert "email-link" in message.link or message.link.endswith("/my/")
@@ -92,9 +92,9 @@ def test_first_week_manager_nudges_speak_of_support_for_every_example_pack():
         for kind in ("manager_nudge", "power_user_session"):
             if not Intervention.objects.filter(version=version, kind=kind).exists():
                 continue
-            message = messages.intervention_message(send=unsaved_send(person, kind))
+            message = notifications.intervention_message(send=unsaved_send(person, kind))
             assert message.audience == "manager"
-            text, html = messages.email_parts(message)
+            text, html = notifications.email_parts(message)
             for part in (message.subject, text, html):
                 found = COMPLIANCE_WORDS.findall(part)
                 assert not found, f"{version.pack.slug} {kind}: {found} in {part!r}"
@@ -103,7 +103,7 @@ def test_first_week_manager_nudges_speak_of_support_for_every_example_pack():
 @pytest.mark.django_db
 def test_the_checkin_email_asks_about_the_deliverable_with_two_links():
     person = enroll(make_pack(), "ana@example.com")
-    subject, text, html = messages.checkin_email_parts(
+    subject, text, html = notifications.checkin_email_parts(
         enrollment=person, yes_url="https://x/yes/", no_url="https://x/no/", day=30
     )
     assert subject == "Still using it for a variance explanation for the CFO report?"

@@ -25,12 +25,18 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from roles.models import Intervention, PathStep, Prompt
+from roles.models import Intervention
 from templates_library.variables import fill_html, fill_prompt, fill_text
 
-from . import calendar
+from . import workdays
+from .auth import magic_link_url
 from .models import Enrollment, InterventionSend
-from .services import holiday_dates
+from .selectors.enrollments import (
+    fvm_task_step,
+    holiday_dates,
+    intervention_message_of_kind,
+    prompt_with_variables,
+)
 
 DEFAULT_MICROTRAINING = (
     "Hi {{name}}, here is a 5-minute walkthrough to get your first result with the AI: "
@@ -71,23 +77,13 @@ def _employee_name(enrollment: Enrollment) -> str:
 
 def one_task(enrollment: Enrollment) -> str:
     """The person's FVM task title and its prompt, filled with their values, on one line."""
-    step = (
-        PathStep.objects.filter(
-            version_id=enrollment.version_id, track=enrollment.track, kind=PathStep.Kind.FVM_TASK
-        )
-        .only("title", "prompt_slug")
-        .first()
-    )
+    step = fvm_task_step(enrollment, "title", "prompt_slug")
     if step is None:
         return enrollment.version.fvm_deliverable
     title = step.title or enrollment.version.fvm_deliverable
     if not step.prompt_slug:
         return title
-    prompt = (
-        Prompt.objects.filter(version_id=enrollment.version_id, slug=step.prompt_slug)
-        .prefetch_related("variables")
-        .first()
-    )
+    prompt = prompt_with_variables(version_id=enrollment.version_id, slug=step.prompt_slug)
     if prompt is None:
         return title
     filled = fill_prompt(prompt, person_values=enrollment.values, version=enrollment.version)
@@ -97,14 +93,8 @@ def one_task(enrollment: Enrollment) -> str:
 
 def fvm_step_anchor(enrollment: Enrollment) -> str:
     """``#step-<id>`` of the person's FVM task on their checklist (``#fvm-h`` without one)."""
-    step_id = (
-        PathStep.objects.filter(
-            version_id=enrollment.version_id, track=enrollment.track, kind=PathStep.Kind.FVM_TASK
-        )
-        .values_list("id", flat=True)
-        .first()
-    )
-    return f"#step-{step_id}" if step_id else "#fvm-h"
+    step = fvm_task_step(enrollment, "id")
+    return f"#step-{step.pk}" if step else "#fvm-h"
 
 
 def _link(enrollment: Enrollment, audience: str, *, sign_in: bool) -> str:
@@ -119,13 +109,7 @@ def _link(enrollment: Enrollment, audience: str, *, sign_in: bool) -> str:
     if audience == "buddy":
         return f"{settings.SITE_URL}/my/"
     checklist = f"{settings.SITE_URL}/my/{fvm_step_anchor(enrollment)}"
-    if not sign_in:
-        return checklist
-    try:  # a sign-in link straight to the checklist, where h4b's email sign-in exists
-        from .auth import magic_link_url
-    except ImportError:
-        return checklist
-    return magic_link_url(user=enrollment.user)
+    return magic_link_url(user=enrollment.user) if sign_in else checklist
 
 
 _BARE_LINK = re.compile(r"(?<![(\[<])\{\{\s*link\s*\}\}")
@@ -157,10 +141,10 @@ def _values(
 
 def next_session_start(enrollment: Enrollment, now: datetime) -> datetime:
     """10:00 on the employee's next working day after ``now``, in their timezone (as UTC)."""
-    zone = calendar.valid_timezone(enrollment.timezone)
-    today = calendar.local_date(now, zone)
-    day = calendar.working_day_1(today + timedelta(days=1), holiday_dates())
-    return calendar.local_instant(day, SESSION_HOUR, zone).astimezone(UTC)
+    zone = workdays.valid_timezone(enrollment.timezone)
+    today = workdays.local_date(now, zone)
+    day = workdays.working_day_1(today + timedelta(days=1), holiday_dates())
+    return workdays.local_instant(day, SESSION_HOUR, zone).astimezone(UTC)
 
 
 def session_invitation(
@@ -213,6 +197,43 @@ _SUBJECTS = {
 }
 
 
+def _audience(intervention: Intervention, enrollment: Enrollment) -> tuple[str, object, str]:
+    """(audience, recipient, template) by the rules in this module's docstring."""
+    kind = intervention.kind
+    if kind == Intervention.Kind.MANAGER_NUDGE:
+        if enrollment.manager is not None:
+            return "manager", enrollment.manager, intervention.message
+        template = intervention_message_of_kind(
+            version_id=enrollment.version_id, kind=Intervention.Kind.MICROTRAINING
+        )
+        return "employee", enrollment.user, template or DEFAULT_MICROTRAINING
+    if kind == Intervention.Kind.POWER_USER_SESSION:
+        if enrollment.buddy is not None:
+            return "buddy", enrollment.buddy, intervention.message
+        if enrollment.manager is not None:
+            return "manager", enrollment.manager, intervention.message
+        return "employee", enrollment.user, BOOK_SESSION
+    return "employee", enrollment.user, intervention.message
+
+
+def _add_session(message: Message, *, send: InterventionSend, host, now: datetime) -> None:
+    """Propose the 15-minute session: its time, for people, and the calendar invitation."""
+    enrollment = send.enrollment
+    start = next_session_start(enrollment, now)
+    message.session_start = start
+    local_start = start.astimezone(workdays.valid_timezone(enrollment.timezone))
+    message.session_label = (
+        f"{local_start:%A} {local_start.day} {local_start:%B}, "
+        f"{local_start:%H:%M} ({enrollment.timezone} time)"
+    )
+    invitation = session_invitation(
+        send=send, start=start, host_email=host.email, host_name=_display_name(host), now=now
+    )
+    message.attachments.append(
+        ("invite.ics", invitation, "text/calendar; method=REQUEST; charset=utf-8")
+    )
+
+
 def intervention_message(
     *, send: InterventionSend, now: datetime | None = None, link: str | None = None
 ) -> Message:
@@ -220,34 +241,7 @@ def intervention_message(
     now = now or timezone.now()
     enrollment = send.enrollment
     intervention = send.intervention
-    kind = intervention.kind
-    template = intervention.message
-    host = None
-    if kind == Intervention.Kind.MANAGER_NUDGE:
-        if enrollment.manager is not None:
-            audience, recipient = "manager", enrollment.manager
-        else:
-            audience, recipient = "employee", enrollment.user
-            template = (
-                Intervention.objects.filter(
-                    version_id=enrollment.version_id, kind=Intervention.Kind.MICROTRAINING
-                )
-                .values_list("message", flat=True)
-                .first()
-            ) or DEFAULT_MICROTRAINING
-    elif kind == Intervention.Kind.POWER_USER_SESSION:
-        if enrollment.buddy is not None:
-            audience, recipient = "buddy", enrollment.buddy
-        elif enrollment.manager is not None:
-            audience, recipient = "manager", enrollment.manager
-        else:
-            audience, recipient = "employee", enrollment.user
-            template = BOOK_SESSION
-        if audience != "employee":
-            host = recipient
-    else:
-        audience, recipient = "employee", enrollment.user
-
+    audience, recipient, template = _audience(intervention, enrollment)
     # A sign-in link only in a personal email: never in a Slack/Teams channel or on a page.
     values = _values(
         enrollment, audience, link, sign_in=intervention.channel == Intervention.Channel.EMAIL
@@ -257,32 +251,14 @@ def intervention_message(
         audience=audience,
         to_email=recipient.email,
         to_name=_display_name(recipient),
-        subject=_SUBJECTS[(kind, audience)].format(name=values["name"]),
+        subject=_SUBJECTS[(intervention.kind, audience)].format(name=values["name"]),
         markdown=text,
         html=html,
         link=values["link"],
     )
-    if host is not None:
-        start = next_session_start(enrollment, now)
-        message.session_start = start
-        local_start = start.astimezone(calendar.valid_timezone(enrollment.timezone))
-        message.session_label = (
-            f"{local_start:%A} {local_start.day} {local_start:%B}, "
-            f"{local_start:%H:%M} ({enrollment.timezone} time)"
-        )
-        message.attachments.append(
-            (
-                "invite.ics",
-                session_invitation(
-                    send=send,
-                    start=start,
-                    host_email=host.email,
-                    host_name=_display_name(host),
-                    now=now,
-                ),
-                "text/calendar; method=REQUEST; charset=utf-8",
-            )
-        )
+    # A session request to a buddy or a manager hosts it; the employee books one themselves.
+    if intervention.kind == Intervention.Kind.POWER_USER_SESSION and audience != "employee":
+        _add_session(message, send=send, host=recipient, now=now)
     return message
 
 

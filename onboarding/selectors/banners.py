@@ -1,0 +1,73 @@
+"""The in-app interventions addressed to someone, shown as banners on /my/ and /team/.
+
+An in-app intervention is "sent" when it is recorded as such (see docs/triggers.md, "Who gets
+what"); these are the reads that show it, until the person it is about reaches first value.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from roles.models import Intervention
+
+from ..models import Enrollment, InterventionSend
+from ..notifications import intervention_message
+
+BANNERS_MAX = 10
+
+
+@dataclass(frozen=True)
+class Banner:
+    """An in-app intervention on /my/; renders as its sanitised HTML in a template."""
+
+    kind: str
+    subject: str
+    html: str
+    sent_at: datetime | None
+
+    def __html__(self) -> str:
+        return self.html
+
+    def __str__(self) -> str:
+        return self.html
+
+
+def banners_for_user(user) -> list[Banner]:
+    """In-app interventions addressed to ``user``, newest last: as an employee (their own,
+    until their FVM), as a manager or as a buddy (about a person, until that person's FVM).
+
+    For /my/ (also for people with no enrollment of their own) and /team/."""
+    if not getattr(user, "email", ""):
+        return []
+    sends = (
+        InterventionSend.objects.filter(
+            status=InterventionSend.Status.SENT,
+            intervention__channel=Intervention.Channel.IN_APP,
+            recipient__iexact=user.email,
+            enrollment__fvm_completion__isnull=True,
+        )
+        .select_related(
+            "intervention",
+            "enrollment__user",
+            "enrollment__manager",
+            "enrollment__buddy",
+            "enrollment__version",
+        )
+        .order_by("-due_at")[:BANNERS_MAX]
+    )
+    banners = []
+    for send in reversed(sends):
+        message = intervention_message(send=send, now=send.sent_at)
+        banners.append(
+            Banner(
+                kind=send.intervention.kind,
+                subject=message.subject,
+                html=str(message.html),
+                sent_at=send.sent_at,
+            )
+        )
+    return banners
+
+
+def banners_for(enrollment: Enrollment) -> list[Banner]:
+    """The banners for the enrolled person's /my/ (see :func:`banners_for_user`)."""
+    return banners_for_user(enrollment.user)

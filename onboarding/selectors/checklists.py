@@ -1,0 +1,222 @@
+"""A person's dated checklist: their path's steps by working day, with what is done.
+
+Everything is loaded in a fixed number of queries whatever the length of the path or the
+number of people; the assembly happens in Python.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.utils import timezone
+
+from roles.models import Demo, PathStep, Prompt
+from templates_library.variables import FilledPrompt, fill_prompt
+
+from .. import workdays
+from ..models import Enrollment, FvmCompletion
+from .enrollments import fvm_for_enrollment, path_steps, path_track
+
+PATH_DAYS = range(1, 8)
+
+BEFORE, DURING, AFTER = "before", "during", "after"
+
+
+@dataclass
+class StepItem:
+    step: PathStep
+    date: date | None
+    done_at: datetime | None
+    prompt: Prompt | None = None
+    filled: FilledPrompt | None = None
+    demo: Demo | None = None
+
+    @property
+    def is_fvm(self) -> bool:
+        return self.step.kind == PathStep.Kind.FVM_TASK
+
+    @property
+    def title(self) -> str:
+        if self.step.title:
+            return self.step.title
+        if self.demo is not None:
+            return self.demo.title
+        if self.prompt is not None:
+            return self.prompt.title
+        return self.step.get_kind_display()
+
+
+@dataclass
+class DayItem:
+    number: int
+    date: date | None
+    steps: list[StepItem] = field(default_factory=list)
+    is_today: bool = False
+    is_focus: bool = False
+
+    @property
+    def done_count(self) -> int:
+        return sum(1 for s in self.steps if s.done_at)
+
+
+@dataclass
+class Checklist:
+    enrollment: Enrollment
+    track: str
+    today: date
+    phase: str  # before | during | after
+    current_day: int | None  # the latest working day that has begun; None before day 1
+    today_is_working_day: bool
+    days: list[DayItem]
+    fvm: FvmCompletion | None
+
+    @property
+    def steps(self) -> list[StepItem]:
+        return [s for d in self.days for s in d.steps]
+
+    @property
+    def total(self) -> int:
+        return len(self.steps)
+
+    @property
+    def done(self) -> int:
+        return sum(1 for s in self.steps if s.done_at)
+
+    @property
+    def next_step(self) -> StepItem | None:
+        return next((s for s in self.steps if not s.done_at), None)
+
+    @property
+    def fvm_step(self) -> StepItem | None:
+        return next((s for s in self.steps if s.is_fvm), None)
+
+    @property
+    def focus_day(self) -> DayItem | None:
+        return next((d for d in self.days if d.is_focus), None)
+
+    @property
+    def upcoming_days(self) -> list[DayItem]:
+        """The days after the focus day (none once the week is over)."""
+        focus = self.focus_day
+        return [d for d in self.days if focus is not None and d.number > focus.number]
+
+    @property
+    def earlier_days(self) -> list[DayItem]:
+        """The days already behind the person (all of them once the week is over)."""
+        focus = self.focus_day
+        return [d for d in self.days if focus is None or d.number < focus.number]
+
+    @property
+    def earlier_undone(self) -> int:
+        return sum(1 for d in self.earlier_days for s in d.steps if not s.done_at)
+
+    @property
+    def day_label(self) -> str:
+        if self.phase == BEFORE:
+            return "Your first week has not started yet"
+        if self.phase == AFTER:
+            return "Your first week is over"
+        return f"Day {self.current_day} of 7"
+
+    @property
+    def sentence(self) -> str:
+        return self.enrollment.version.fvm_sentence
+
+
+def _position(day_dates: dict[int, date], today: date) -> tuple[str, int | None, bool]:
+    begun = [n for n, d in day_dates.items() if d <= today]
+    if not day_dates or not begun:
+        return BEFORE, None, False
+    current = max(begun)
+    if current == 7 and day_dates[7] < today:
+        return AFTER, 7, False
+    return DURING, current, day_dates[current] == today
+
+
+def _focus(phase: str, current: int | None, is_working: bool) -> int | None:
+    """The day the page opens on: day 1 before the week, today, or the next working day."""
+    if phase == BEFORE:
+        return 1
+    if phase == AFTER:
+        return None
+    return current if is_working else min(current + 1, 7)
+
+
+@dataclass
+class _Content:
+    """What the checklists of several versions show, loaded once: steps, prompts, demos."""
+
+    steps: dict[int, list[PathStep]] = field(default_factory=lambda: defaultdict(list))
+    prompts: dict[tuple[int, str], Prompt] = field(default_factory=dict)
+    demos: dict[tuple[int, str], Demo] = field(default_factory=dict)
+
+
+def _content_for(version_ids: set[int]) -> _Content:
+    content = _Content()
+    if not version_ids:
+        return content
+    for step in PathStep.objects.filter(version_id__in=version_ids):
+        content.steps[step.version_id].append(step)
+    prompts = Prompt.objects.filter(version_id__in=version_ids).prefetch_related("variables")
+    for prompt in prompts:
+        content.prompts[(prompt.version_id, prompt.slug)] = prompt
+    for demo in Demo.objects.filter(version_id__in=version_ids):
+        content.demos[(demo.version_id, demo.slug)] = demo
+    return content
+
+
+def _step_item(
+    step: PathStep, enrollment: Enrollment, content: _Content, day_dates, done
+) -> StepItem:
+    item = StepItem(step=step, date=day_dates.get(step.day), done_at=done.get(step.id))
+    if step.prompt_slug:
+        item.prompt = content.prompts.get((enrollment.version_id, step.prompt_slug))
+        if item.prompt is not None:
+            values = enrollment.values if isinstance(enrollment.values, dict) else {}
+            item.filled = fill_prompt(item.prompt, person_values=values, version=enrollment.version)
+    if step.demo_slug:
+        item.demo = content.demos.get((enrollment.version_id, step.demo_slug))
+    return item
+
+
+def _checklist(enrollment: Enrollment, content: _Content, now: datetime) -> Checklist:
+    today = workdays.local_date(now, enrollment.timezone)
+    day_dates = {d.number: d.date for d in enrollment.days.all() if d.number <= 7}
+    done = {c.step_id: c.done_at for c in enrollment.step_completions.all()}
+    phase, current, is_working = _position(day_dates, today)
+    all_steps = content.steps[enrollment.version_id]
+    days = {n: DayItem(number=n, date=day_dates.get(n)) for n in PATH_DAYS}
+    for step in path_steps(all_steps, enrollment.track):
+        days[step.day].steps.append(_step_item(step, enrollment, content, day_dates, done))
+    focus = _focus(phase, current, is_working)
+    for n, item in days.items():
+        item.is_today = is_working and n == current
+        item.is_focus = n == focus
+    return Checklist(
+        enrollment=enrollment,
+        track=path_track(all_steps, enrollment.track),
+        today=today,
+        phase=phase,
+        current_day=current if phase != BEFORE else None,
+        today_is_working_day=is_working,
+        days=list(days.values()),
+        fvm=fvm_for_enrollment(enrollment=enrollment),
+    )
+
+
+def checklists_build(
+    enrollments: Iterable[Enrollment], *, now: datetime | None = None
+) -> list[Checklist]:
+    """Dated checklists for enrollments loaded with ``enrollments.enrollment_queryset``.
+
+    Three queries more whatever their number: steps, prompts (+ variables), demos.
+    """
+    enrollments = list(enrollments)
+    now = now or timezone.now()
+    content = _content_for({e.version_id for e in enrollments})
+    return [_checklist(enrollment, content, now) for enrollment in enrollments]
+
+
+def checklist_build(*, enrollment: Enrollment, now: datetime | None = None) -> Checklist:
+    return checklists_build([enrollment], now=now)[0]

@@ -1,0 +1,69 @@
+"""What every send shares: how many tries, how long between them, how an outcome is told, and
+how ids reach the workers. See docs/triggers.md ("Retries", "The sweep is set-based").
+
+Tasks are enqueued by their registered name, so the services that enqueue them never import
+``onboarding.tasks`` (which imports them): the arrows go one way.
+"""
+
+import logging
+import random
+from dataclasses import dataclass
+
+from celery import current_app
+from django.conf import settings
+
+from . import channels
+
+logger = logging.getLogger(__name__)
+
+RETRY_CEILING_SECONDS = 3600.0
+# The batch tasks' registered names (onboarding.tasks declares its tasks with these).
+SEND_INTERVENTION_BATCH = "onboarding.tasks.send_intervention_batch"
+SEND_CHECKIN_BATCH = "onboarding.tasks.send_checkin_batch"
+
+
+@dataclass
+class Delivery:
+    """The outcome of one send: sent, cancelled, failed, retry (in ``retry_in`` s) or skipped."""
+
+    outcome: str
+    retry_in: float | None = None
+    error: str = ""
+
+
+def max_attempts() -> int:
+    return settings.SEND_MAX_ATTEMPTS
+
+
+def retry_countdown(attempt: int) -> float:
+    """Seconds before try ``attempt + 1``: exponential backoff with full jitter, capped."""
+    base = float(settings.SEND_RETRY_BASE_SECONDS)
+    ceiling = min(RETRY_CEILING_SECONDS, base * 2 ** max(0, attempt - 1))
+    return random.uniform(ceiling / 2, ceiling)
+
+
+def error_text(exc: Exception) -> str:
+    """A failure as ``last_error`` keeps it: a channel's own words, else the exception's type."""
+    if isinstance(exc, channels.TransientError | channels.PermanentError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def enqueue(task_name: str, ids: list[int]) -> None:
+    """Runs after commit: one ``task_name`` message per chunk of ids, which the worker fans
+    out to one task per id. A broker that is down loses nothing: the rows stay pending and a
+    later sweep enqueues them again."""
+    chunk = int(settings.TRIGGERS_ENQUEUE_CHUNK_IDS)
+    for start in range(0, len(ids), chunk):
+        try:
+            current_app.signature(task_name, args=(ids[start : start + chunk],)).apply_async(
+                retry=False
+            )
+        except Exception:
+            logger.warning(
+                "could not enqueue %s for %s ids (broker down?); a later sweep retries",
+                task_name,
+                len(ids) - start,
+                exc_info=True,
+            )
+            return
