@@ -76,7 +76,7 @@ end
 """
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     parser.add_argument("--employees", type=int, default=2000)
     parser.add_argument("--duration", type=int, default=30)
@@ -88,7 +88,106 @@ def main() -> None:
             "LOAD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/firstvalue_load"
         ),
     )
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def enroll_people(work: Path, employees: int) -> None:
+    """The example packs, and ``employees`` people in their first week, enrolled by CSV."""
+    from django.core.management import call_command
+
+    from onboarding.enroll_rows import COLUMNS
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", "--noinput", verbosity=0)
+    call_command("import_rolepack", str(ROOT / "examples" / "rolepacks"), verbosity=0)
+    people = work / "people.csv"
+    start = date.today() - timedelta(days=2)
+    roles = ["sales-representative", "finance-analyst", "operations-manager"]
+    with people.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        for i in range(employees):
+            writer.writerow(
+                {
+                    "email": f"load{i}@example.com",
+                    "name": f"Load {i}",
+                    "role": roles[i % 3],
+                    "start_date": start.isoformat(),
+                    "timezone": "Europe/Berlin",
+                    "manager_email": f"lead{i % 50}@example.com",
+                }
+            )
+    call_command("enroll", str(people), verbosity=0)
+
+
+def write_sessions(path: Path, count: int) -> None:
+    """One signed-in session (and a CSRF token) per line, for that many employees."""
+    from django.conf import settings
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+    )
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.middleware.csrf import _get_new_csrf_string
+    from django.utils.module_loading import import_string
+
+    # The first backend that can load a user (axes' throttle backend only counts failures).
+    backend = next(
+        path
+        for path in settings.AUTHENTICATION_BACKENDS
+        if hasattr(import_string(path), "get_user")
+    )
+    users = get_user_model().objects.filter(email__startswith="load").order_by("id")
+    with path.open("w") as handle:
+        for user in users[:count]:
+            store = SessionStore()
+            store[SESSION_KEY] = str(user.pk)
+            store[BACKEND_SESSION_KEY] = backend
+            store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+            store.create()
+            handle.write(f"{store.session_key},{_get_new_csrf_string()}\n")
+
+
+def run_wrk(args: argparse.Namespace, env: dict, lua: Path, sessions: Path) -> str:
+    """gunicorn up, a warm-up, then the measured wrk run; its output."""
+    gunicorn = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "config.wsgi",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{args.port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+
+    def wrk(*options: str) -> subprocess.CompletedProcess:
+        command = ["wrk", "-t2", f"-c{args.connections}", *options, "-s", str(lua)]
+        command += [f"http://127.0.0.1:{args.port}", "--", str(sessions)]
+        return subprocess.run(command, check=True, capture_output=True, text=True)
+
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{args.port}/healthz", timeout=1)
+                break
+            except Exception:  # waiting for the server to come up
+                time.sleep(0.2)
+        wrk("-d3s")  # warm-up
+        return wrk(f"-d{args.duration}s", "--latency").stdout
+    finally:
+        gunicorn.send_signal(signal.SIGTERM)
+        gunicorn.wait(timeout=30)
+
+
+def main() -> None:
+    args = parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk")
 
@@ -111,118 +210,14 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.conf import settings
-    from django.contrib.auth import (
-        BACKEND_SESSION_KEY,
-        HASH_SESSION_KEY,
-        SESSION_KEY,
-        get_user_model,
-    )
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.core.management import call_command
-    from django.middleware.csrf import _get_new_csrf_string
-
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", "--noinput", verbosity=0)
-    call_command("import_rolepack", str(ROOT / "examples" / "rolepacks"), verbosity=0)
-    people = work / "people.csv"
-    start = date.today() - timedelta(days=2)
-    roles = ["sales-representative", "finance-analyst", "operations-manager"]
-    with people.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["email", "name", "role", "start_date", "timezone", "manager_email"])
-        for i in range(args.employees):
-            writer.writerow(
-                [
-                    f"load{i}@example.com",
-                    f"Load {i}",
-                    roles[i % 3],
-                    start.isoformat(),
-                    "Europe/Berlin",
-                    f"lead{i % 50}@example.com",
-                ]
-            )
-    call_command("enroll", str(people), verbosity=0)
-
-    from django.utils.module_loading import import_string
-
-    # The first backend that can load a user (axes' throttle backend only counts failures).
-    backend = next(
-        path
-        for path in settings.AUTHENTICATION_BACKENDS
-        if hasattr(import_string(path), "get_user")
-    )
-    sessions_file = work / "sessions.csv"
-    users = get_user_model().objects.filter(email__startswith="load").order_by("id")
-    with sessions_file.open("w") as handle:
-        for user in users[: max(args.connections * 8, 200)]:
-            store = SessionStore()
-            store[SESSION_KEY] = str(user.pk)
-            store[BACKEND_SESSION_KEY] = backend
-            store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-            store.create()
-            handle.write(f"{store.session_key},{_get_new_csrf_string()}\n")
+    enroll_people(work, args.employees)
+    sessions = work / "sessions.csv"
+    write_sessions(sessions, max(args.connections * 8, 200))
     lua = work / "mix.lua"
     lua.write_text(LUA)
+    output = run_wrk(args, env, lua, sessions)
 
-    gunicorn = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "config.wsgi",
-            "-w",
-            "2",
-            "-b",
-            f"127.0.0.1:{args.port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{args.port}/healthz", timeout=1)
-                break
-            except Exception:  # noqa: BLE001 - waiting for the server to come up
-                time.sleep(0.2)
-        # Warm-up, then the measured run.
-        subprocess.run(
-            [
-                "wrk",
-                "-t2",
-                f"-c{args.connections}",
-                "-d3s",
-                "-s",
-                str(lua),
-                f"http://127.0.0.1:{args.port}",
-                "--",
-                str(sessions_file),
-            ],
-            check=True,
-            capture_output=True,
-        )
-        run = subprocess.run(
-            [
-                "wrk",
-                "-t2",
-                f"-c{args.connections}",
-                f"-d{args.duration}s",
-                "--latency",
-                "-s",
-                str(lua),
-                f"http://127.0.0.1:{args.port}",
-                "--",
-                str(sessions_file),
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-    finally:
-        gunicorn.send_signal(signal.SIGTERM)
-        gunicorn.wait(timeout=30)
-    line = next(x for x in run.stdout.splitlines() if x.startswith("JSON"))
+    line = next(x for x in output.splitlines() if x.startswith("JSON"))
     figures = json.loads(line[4:])
     rps = figures["requests"] / (figures["duration_us"] / 1e6)
     result = {
@@ -235,7 +230,7 @@ def main() -> None:
         "non_2xx_3xx": figures["errors_status"],
         "mix": "GET /api/me/ x3, GET /my/ x2, POST /api/me/fvm/ x1",
     }
-    print(run.stdout)
+    print(output)
     print(json.dumps(result, indent=2))
     out = ROOT / "bench" / "results" / "load.json"
     out.parent.mkdir(parents=True, exist_ok=True)

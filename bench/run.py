@@ -93,24 +93,15 @@ def previous_working_days(day: date, n: int) -> date:
 
 def write_people_csv(path: Path, employees: int, sweep_day: date, rng: random.Random) -> dict:
     """The CSV the enroll command reads, and how many people each cohort has."""
+    from onboarding.enroll_rows import COLUMNS
+
     fresh_start = previous_working_days(sweep_day, 4)  # day 5 == sweep_day
     managers = max(1, employees // 8)
     buddies = max(1, employees // 40)
     counts = {"old": 0, "fresh": 0, "future": 0}
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(
-            [
-                "email",
-                "name",
-                "role",
-                "track",
-                "manager_email",
-                "buddy_email",
-                "start_date",
-                "timezone",
-            ]
-        )
+        writer.writerow(COLUMNS)
         for i in range(employees):
             share = i % 10
             if share < 4:
@@ -120,18 +111,17 @@ def write_people_csv(path: Path, employees: int, sweep_day: date, rng: random.Ra
             else:
                 cohort, start = "future", sweep_day + timedelta(days=rng.randint(3, 40))
             counts[cohort] += 1
-            writer.writerow(
-                [
-                    f"employee{i}@bench.example.com",
-                    f"Employee {i}",
-                    ROLES[i % len(ROLES)],
-                    "prescriptive" if i % 3 else "exploratory",
-                    f"manager{i % managers}@bench.example.com",
-                    f"buddy{i % buddies}@bench.example.com",
-                    start.isoformat(),
-                    TIMEZONES[i % len(TIMEZONES)],
-                ]
-            )
+            row = {
+                "email": f"employee{i}@bench.example.com",
+                "name": f"Employee {i}",
+                "role": ROLES[i % len(ROLES)],
+                "track": "prescriptive" if i % 3 else "exploratory",
+                "manager_email": f"manager{i % managers}@bench.example.com",
+                "buddy_email": f"buddy{i % buddies}@bench.example.com",
+                "start_date": start.isoformat(),
+                "timezone": TIMEZONES[i % len(TIMEZONES)],
+            }
+            writer.writerow([row[name] for name in COLUMNS])
     return counts
 
 
@@ -172,29 +162,31 @@ def copy_floor() -> tuple[float, int]:
     The rows are read out beforehand, so only the COPY itself is timed: the floor
     any enroll implementation on this database could reach.
     """
+    from django.contrib.auth import get_user_model
     from django.db import connection
 
-    tables = ["auth_user", "onboarding_enrollment", "onboarding_enrollmentday"]
+    from onboarding import pgcopy
+    from onboarding.models import Enrollment, EnrollmentDay
+
+    models = [get_user_model(), Enrollment, EnrollmentDay]
+    floors = {model: f"floor_{model._meta.db_table}" for model in models}
+    quote = connection.ops.quote_name
     buffers, rows = {}, 0
     with connection.cursor() as cursor:
-        for table in tables:
-            buf = io.BytesIO()
-            with cursor.copy(f"COPY {table} TO STDOUT") as copy:
-                for chunk in copy:
-                    buf.write(chunk)
-            buffers[table] = buf.getvalue()
-            rows += buffers[table].count(b"\n")
-            cursor.execute(f"DROP TABLE IF EXISTS floor_{table}")
-            cursor.execute(f"CREATE TABLE floor_{table} (LIKE {table} INCLUDING ALL)")
+        for model, floor in floors.items():
+            buffers[model] = pgcopy.copy_out(model)
+            rows += buffers[model].count(b"\n")
+            cursor.execute(f"DROP TABLE IF EXISTS {quote(floor)}")
+            cursor.execute(
+                f"CREATE TABLE {quote(floor)} (LIKE {pgcopy.table(model)} INCLUDING ALL)"
+            )
     started = time.perf_counter()
-    with connection.cursor() as cursor:
-        for table in tables:
-            with cursor.copy(f"COPY floor_{table} FROM STDIN") as copy:
-                copy.write(buffers[table])
+    for model, floor in floors.items():
+        pgcopy.copy_in(floor, buffers[model])
     elapsed = time.perf_counter() - started
     with connection.cursor() as cursor:
-        for table in tables:
-            cursor.execute(f"DROP TABLE floor_{table}")
+        for floor in floors.values():
+            cursor.execute(f"DROP TABLE {quote(floor)}")
     return elapsed, rows
 
 
@@ -229,6 +221,56 @@ def record_completions(share: float, rng: random.Random) -> int:
     return len(batch)
 
 
+def measure_sweeps(sweep_day: date, repeat: int) -> dict:
+    """The sweep three ways: catching up on the old cohort, with nothing due, with 20% due."""
+    from onboarding.triggers import triggers_sweep
+
+    nudge_hour_utc = datetime.combine(sweep_day, datetime.min.time(), tzinfo=UTC)
+    before = nudge_hour_utc - timedelta(hours=16)  # day 4 evening everywhere: fresh not yet due
+    after = nudge_hour_utc + timedelta(hours=20)  # day 5 09:00 has begun in all six zones
+    # Catch up on the old cohort once (their whole ladder falls due), then measure.
+    catchup_s, catchup, catchup_q = timed(lambda: triggers_sweep(now=before))
+    idle_s, _, idle_q = timed(lambda: triggers_sweep(now=before), repeat=repeat)
+    due_s, due, due_q = timed(lambda: triggers_sweep(now=after))
+    return {
+        "sweep_catch_up": {"seconds": catchup_s, "queries": catchup_q, "result": str(catchup)},
+        "sweep_nothing_due": {"seconds": idle_s, "queries": idle_q},
+        "sweep_20pct_due": {"seconds": due_s, "queries": due_q, "result": str(due)},
+    }
+
+
+def measure_reads(repeat: int) -> dict:
+    """The activation report (JSON, all roles) and the dashboard page, as an admin."""
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.test import Client
+
+    def report():
+        out = io.StringIO()
+        call_command("activation_report", "--format", "json", stdout=out)
+        return json.loads(out.getvalue())
+
+    report_s, report_json, report_q = timed(report, repeat=repeat)
+    admin = get_user_model().objects.create_superuser("bench-admin", "bench-admin@example.com", "x")
+    client = Client()
+    client.force_login(admin)
+
+    def dashboard():
+        response = client.get("/dashboard/")
+        assert response.status_code == 200, response.status_code
+        return len(response.content)
+
+    dash_s, dash_bytes, dash_q = timed(dashboard, repeat=repeat)
+    return {
+        "activation_report": {
+            "seconds": report_s,
+            "queries": report_q,
+            "overall": report_json.get("overall"),
+        },
+        "dashboard": {"seconds": dash_s, "queries": dash_q, "bytes": dash_bytes},
+    }
+
+
 def main() -> None:
     args = parse_args()
     rng = random.Random(args.seed)
@@ -246,9 +288,8 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.contrib.auth import get_user_model
     from django.core.management import call_command
-    from django.test import Client
+    from django.db import connection
 
     call_command("migrate", verbosity=0)
     call_command(
@@ -269,47 +310,10 @@ def main() -> None:
     results["copy_floor"] = {"seconds": floor_s, "rows": floor_rows}
     results["enroll_vs_floor"] = enroll_s / floor_s if floor_s else None
     results["fvm_completions"] = record_completions(0.5, rng)
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-
-    from onboarding.triggers import triggers_sweep
-
-    nudge_hour_utc = datetime.combine(sweep_day, datetime.min.time(), tzinfo=UTC)
-    before = nudge_hour_utc - timedelta(hours=16)  # day 4 evening everywhere: fresh not yet due
-    after = nudge_hour_utc + timedelta(hours=20)  # day 5 09:00 has begun in all six zones
-    # Catch up on the old cohort once (their whole ladder falls due), then measure.
-    catchup_s, catchup, catchup_q = timed(lambda: triggers_sweep(now=before))
-    idle_s, _, idle_q = timed(lambda: triggers_sweep(now=before), repeat=args.repeat)
-    due_s, due, due_q = timed(lambda: triggers_sweep(now=after))
-    results["sweep_catch_up"] = {"seconds": catchup_s, "queries": catchup_q, "result": str(catchup)}
-    results["sweep_nothing_due"] = {"seconds": idle_s, "queries": idle_q}
-    results["sweep_20pct_due"] = {"seconds": due_s, "queries": due_q, "result": str(due)}
-
-    def report():
-        out = io.StringIO()
-        call_command("activation_report", "--format", "json", stdout=out)
-        return json.loads(out.getvalue())
-
-    report_s, report_json, report_q = timed(report, repeat=args.repeat)
-    results["activation_report"] = {
-        "seconds": report_s,
-        "queries": report_q,
-        "overall": report_json.get("overall"),
-    }
-
-    admin = get_user_model().objects.create_superuser("bench-admin", "bench-admin@example.com", "x")
-    client = Client()
-    client.force_login(admin)
-
-    def dashboard():
-        response = client.get("/dashboard/")
-        assert response.status_code == 200, response.status_code
-        return len(response.content)
-
-    dash_s, dash_bytes, dash_q = timed(dashboard, repeat=args.repeat)
-    results["dashboard"] = {"seconds": dash_s, "queries": dash_q, "bytes": dash_bytes}
+    results.update(measure_sweeps(sweep_day, args.repeat))
+    results.update(measure_reads(args.repeat))
 
     print_table(results)
     out = args.json or ROOT / "bench" / "results" / f"{args.employees}.json"

@@ -10,40 +10,25 @@ Resets the copy's sends and check-ins, then times the three sweeps bench/run.py 
 """
 
 import os
-import statistics
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-
-from onboarding.models import Checkin, EnrollmentDay, InterventionSend  # noqa: E402
-from onboarding.triggers import triggers_sweep  # noqa: E402
-
-
-def timed(now, repeat=1):
-    durations = []
-    for _ in range(repeat):
-        with CaptureQueriesContext(connection) as ctx:
-            started = time.perf_counter()
-            result = triggers_sweep(now=now)
-            durations.append(time.perf_counter() - started)
-    return statistics.median(durations) * 1000, len(ctx.captured_queries), result
-
 
 def main():
-    # The sweep day: the date of working day 5 most people share (the "fresh" 20%).
+    import django
+
+    django.setup()
     from django.db.models import Count
 
+    from bench.run import timed
+    from onboarding.models import Checkin, EnrollmentDay, InterventionSend
+    from onboarding.triggers import triggers_sweep
+
+    # The sweep day: the date of working day 5 most people share (the "fresh" 20%).
     sweep_day = (
         EnrollmentDay.objects.filter(number=5)
         .values("date")
@@ -61,8 +46,8 @@ def main():
         ("20% due", after, 1),
         ("nothing due after", after, 5),
     ):
-        ms, queries, result = timed(now, repeat)
-        print(f"{label:18} {ms:8.0f} ms {queries:3} queries  {result}")
+        seconds, result, queries = timed(lambda now=now: triggers_sweep(now=now), repeat)
+        print(f"{label:18} {seconds * 1000:8.0f} ms {queries:3} queries  {result}")
 
 
 if __name__ == "__main__":

@@ -35,39 +35,9 @@ _UPDATE_FIELDS = (
     "window_ends_at",
     "updated_at",
 )
-# The order the COPY text below is rendered in.
-_ENROLLMENT_COPY_FIELDS = (
-    "id",
-    "user",
-    "version",
-    "name",
-    "track",
-    "start_date",
-    "timezone",
-    "manager",
-    "buddy",
-    "values",
-    "holdout",
-    "day1",
-    "day7",
-    "window_ends_at",
-    "first_visit_at",
-    "enrolled_at",
-    "updated_at",
-)
-_USER_COPY_FIELDS = (
-    "id",
-    "password",
-    "last_login",
-    "is_superuser",
-    "username",
-    "first_name",
-    "last_name",
-    "email",
-    "is_staff",
-    "is_active",
-    "date_joined",
-)
+# Every column, in the model's order: the order the COPY text below is rendered in.
+_ENROLLMENT_COPY_FIELDS = tuple(f.name for f in Enrollment._meta.concrete_fields)
+_USER_COPY_FIELDS = tuple(f.name for f in User._meta.concrete_fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,8 +170,8 @@ def _copy_new_enrollments(fresh: list[_Fresh], users, holidays, nudge_hour: int,
         buddy = _colleague_id(users, row.buddy_email)
         enrollments.append(
             f"{pk}\t{new.person.pk}\t{new.version.pk}\t{pgcopy.text(new.name)}\t{row.track}\t"
-            f"{row.start_date.isoformat()}\t{pgcopy.text(row.timezone)}\t{_copy_id(manager)}\t"
-            f"{_copy_id(buddy)}\t"
+            f"{_copy_id(manager)}\t{_copy_id(buddy)}\t"
+            f"{row.start_date.isoformat()}\t{pgcopy.text(row.timezone)}\t"
             f"{{}}\t{'t' if new.holdout else 'f'}\t{day1.isoformat()}\t{day7.isoformat()}\t"
             f"{ends.isoformat()}\t{pgcopy.NULL}\t{stamp}\t{stamp}\n"
         )

@@ -9,6 +9,7 @@ is written then. See docs/enrollment.md.
 
 import random
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -156,38 +157,43 @@ def enrollment_validate(
         raise ValidationError(errors)
 
 
+@dataclass(frozen=True)
+class _Details:
+    """What an enroll row, an admin form or a call says about an enrollment."""
+
+    start_date: date
+    name: str
+    track: str
+    timezone: str | None
+    manager: "User | None"
+    buddy: "User | None"
+    values: dict | None
+
+
 def _enrollment_write(
-    *,
-    existing: Enrollment | None,
-    user: "User",
-    version: RolePackVersion,
-    start_date: date,
-    name: str,
-    track: str,
-    timezone: str | None,
-    manager: "User | None",
-    buddy: "User | None",
-    values: dict | None,
+    *, existing: Enrollment | None, user: "User", version: RolePackVersion, details: _Details
 ) -> Enrollment:
     """Validate, set the fields, (re)generate the dated path and record it in the audit trail."""
-    timezone = timezone or settings.TIME_ZONE
-    enrollment_validate(user=user, version=version, timezone=timezone, manager=manager, buddy=buddy)
+    timezone = details.timezone or settings.TIME_ZONE
+    enrollment_validate(
+        user=user, version=version, timezone=timezone, manager=details.manager, buddy=details.buddy
+    )
     before = audit_snapshot(existing) if existing else None
     enrollment, switched = enrollment_apply(
         enrollment=existing,
         user=user,
         version=version,
         current_pack_id=existing.version.pack_id if existing else None,
-        start_date=start_date,
-        name=name,
-        track=track,
+        start_date=details.start_date,
+        name=details.name,
+        track=details.track,
         timezone=timezone,
-        manager=manager,
-        buddy=buddy,
+        manager=details.manager,
+        buddy=details.buddy,
     )
     enrollment.user = user
-    if values is not None:
-        enrollment.values = values
+    if details.values is not None:
+        enrollment.values = details.values
     dates = enrollment_dates_set(
         enrollment=enrollment, holidays=holiday_dates(), nudge_hour=OrgSettings.load().nudge_hour
     )
@@ -229,18 +235,10 @@ def enrollment_enroll(
     enroll_lock()
     user = user_get_or_create(email=email, name=name)
     existing = Enrollment.objects.filter(user=user).select_related("version").first()
-    return _enrollment_write(
-        existing=existing,
-        user=user,
-        version=version,
-        start_date=start_date,
-        name=name,
-        track=track,
-        timezone=timezone,
-        manager=user_get_or_create(email=manager_email) if manager_email else None,
-        buddy=user_get_or_create(email=buddy_email) if buddy_email else None,
-        values=values,
-    )
+    manager = user_get_or_create(email=manager_email) if manager_email else None
+    buddy = user_get_or_create(email=buddy_email) if buddy_email else None
+    details = _Details(start_date, name, track, timezone, manager, buddy, values)
+    return _enrollment_write(existing=existing, user=user, version=version, details=details)
 
 
 @transaction.atomic
@@ -259,18 +257,8 @@ def enrollment_create(
     """Enroll an existing account (the admin's add form); refused if it is enrolled already."""
     if Enrollment.objects.filter(user=user).exists():
         raise ValidationError({"user": f"{user.email or user} is already enrolled."})
-    return _enrollment_write(
-        existing=None,
-        user=user,
-        version=version,
-        start_date=start_date,
-        name=name,
-        track=track,
-        timezone=timezone,
-        manager=manager,
-        buddy=buddy,
-        values=values,
-    )
+    details = _Details(start_date, name, track, timezone, manager, buddy, values)
+    return _enrollment_write(existing=None, user=user, version=version, details=details)
 
 
 @transaction.atomic
@@ -294,17 +282,9 @@ def enrollment_update(
         .select_related("user", "version")
         .get(pk=enrollment.pk)
     )
+    details = _Details(start_date, name, track, timezone, manager, buddy, values)
     return _enrollment_write(
-        existing=existing,
-        user=existing.user,
-        version=existing.version,
-        start_date=start_date,
-        name=name,
-        track=track,
-        timezone=timezone,
-        manager=manager,
-        buddy=buddy,
-        values=values,
+        existing=existing, user=existing.user, version=existing.version, details=details
     )
 
 

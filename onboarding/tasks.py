@@ -33,24 +33,18 @@ def _fan_out(task, ids: list[int]) -> int:
     return len(ids)
 
 
-@shared_task(
-    bind=True,
-    name="onboarding.tasks.send_intervention",
-    acks_late=True,
-    ignore_result=True,
-    max_retries=None,  # bounded by InterventionSend.attempts (SEND_MAX_ATTEMPTS)
-)
+# A send: acknowledged once done (a dead worker's message is delivered again, and the row's
+# claim keeps it from going out twice); retried without a count of its own, as the row's
+# ``attempts`` bounds the tries (SEND_MAX_ATTEMPTS).
+_SEND_OPTIONS = {"bind": True, "acks_late": True, "ignore_result": True, "max_retries": None}
+
+
+@shared_task(name="onboarding.tasks.send_intervention", **_SEND_OPTIONS)
 def send_intervention(self, send_id: int) -> str:
     return _outcome(self, interventions.intervention_send_deliver(send_id=send_id))
 
 
-@shared_task(
-    bind=True,
-    name="onboarding.tasks.send_checkin",
-    acks_late=True,
-    ignore_result=True,
-    max_retries=None,  # bounded by Checkin.attempts (SEND_MAX_ATTEMPTS)
-)
+@shared_task(name="onboarding.tasks.send_checkin", **_SEND_OPTIONS)
 def send_checkin(self, checkin_id: int) -> str:
     return _outcome(self, checkins.checkin_send_deliver(checkin_id=checkin_id))
 
