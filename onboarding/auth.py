@@ -25,7 +25,7 @@ User = get_user_model()
 
 # Sends per email address per window: enough for a lost email or two, not for a mail bomb.
 RATE_LIMIT_SENDS = 5
-RATE_LIMIT_WINDOW = 3600
+RATE_LIMIT_WINDOW_SECONDS = 3600
 
 
 class MagicLinkTokenGenerator(PasswordResetTokenGenerator):
@@ -94,11 +94,11 @@ def magic_link_eligible_user(*, email: str):
 
 def _rate_limited(email: str) -> bool:
     key = "magic-link:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()
-    cache.add(key, 0, RATE_LIMIT_WINDOW)
+    cache.add(key, 0, RATE_LIMIT_WINDOW_SECONDS)
     try:
         count = cache.incr(key)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, RATE_LIMIT_WINDOW)
+        cache.set(key, 1, RATE_LIMIT_WINDOW_SECONDS)
         count = 1
     return count > RATE_LIMIT_SENDS
 

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from requests.adapters import HTTPAdapter
 
-WEBHOOK_TIMEOUT = (3.05, 10)  # connect, read (seconds)
+WEBHOOK_TIMEOUT_SECONDS = (3.05, 10)  # connect, read
 METADATA_ADDRESSES = {
     ipaddress.ip_address("169.254.169.254"),
     ipaddress.ip_address("fd00:ec2::254"),
@@ -71,7 +71,7 @@ def _address_refused(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> 
 
 
 def _allowed_hosts() -> set[str]:
-    return {h.lower() for h in getattr(settings, "WEBHOOK_ALLOWED_HOSTS", [])}
+    return {h.lower() for h in settings.WEBHOOK_ALLOWED_HOSTS}
 
 
 @dataclass(frozen=True)
@@ -98,9 +98,7 @@ def webhook_url_check(url: str) -> CheckedUrl:
         raise WebhookUrlError("webhook URL must not carry credentials")
     allowed = host in _allowed_hosts()
     if parts.scheme != "https" and not (
-        parts.scheme == "http"
-        and allowed
-        and getattr(settings, "WEBHOOK_ALLOW_HTTP_FOR_ALLOWED_HOSTS", False)
+        parts.scheme == "http" and allowed and settings.WEBHOOK_ALLOW_HTTP_FOR_ALLOWED_HOSTS
     ):
         raise WebhookUrlError("webhook URL must use https")
     port = port or (443 if parts.scheme == "https" else 80)
@@ -165,7 +163,7 @@ def _post_json(url: str, payload: dict) -> None:
                 target,
                 json=payload,
                 headers={"Host": host_header},
-                timeout=WEBHOOK_TIMEOUT,
+                timeout=WEBHOOK_TIMEOUT_SECONDS,
                 allow_redirects=False,
             )
         except (requests.Timeout, requests.ConnectionError) as exc:
