@@ -35,7 +35,6 @@ COLUMNS = (
     "timezone",
 )
 REQUIRED = ("email", "role", "start_date")
-BATCH_SIZE = 2000
 # Track.values rebuilds its list on every call: once per row adds seconds to a 100k import.
 _TRACKS = tuple(str(value) for value in Track.values)
 _DEFAULT_TRACK = str(Track.PRESCRIPTIVE.value)
