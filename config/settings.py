@@ -168,9 +168,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 
 # --- REST framework --------------------------------------------------------
 REST_FRAMEWORK = {
+    # The one list for every API view. Basic first: an anonymous caller gets 401 with a
+    # WWW-Authenticate challenge (DRF answers 403 when the first class is the session's).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.BasicAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     # Deny by default: every view states who may use it.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],

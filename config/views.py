@@ -8,8 +8,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import defaults
 from django.views.decorators.http import require_safe
 
-from insights.permissions import can_view_insights
 from onboarding.models import Enrollment
+from roles.permissions import is_enablement
 
 
 def page_not_found(request, exception):
@@ -43,7 +43,7 @@ def home(request):
         return redirect("onboarding:my")
     if user.managed_enrollments.exists():
         return redirect("onboarding:team")
-    if can_view_insights(user):
+    if is_enablement(user):
         return redirect("insights:dashboard")
     return redirect("onboarding:my")
 

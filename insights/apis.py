@@ -6,10 +6,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from roles.models import RolePack
+from roles.permissions import IsEnablement
 
 from .kpis import kpi_measurement_add
 from .models import KpiMeasurement
-from .permissions import IsEnablementOrAdmin
 from .readiness import readiness_report
 from .reports import ReportInputError, report_filters_build
 from .selectors import report_json
@@ -28,7 +28,7 @@ FILTER_PARAMETERS = [
 
 ERR_400 = OpenApiResponse(description="Invalid input: errors keyed by field name.")
 ERR_401 = OpenApiResponse(description="Not signed in.")
-ERR_403 = OpenApiResponse(description="Not an admin or in the enablement group.")
+ERR_403 = OpenApiResponse(description="No rollout permission (enablement team or admin).")
 REPORT_RESPONSES = {
     200: OpenApiResponse(OpenApiTypes.OBJECT, description="The report (see docs/metrics.md)."),
     400: ERR_400,
@@ -49,7 +49,7 @@ def _filters_or_400(request):
 class ActivationReportApi(APIView):
     """The activation report (the same numbers as `activation_report --format json`)."""
 
-    permission_classes = [IsEnablementOrAdmin]
+    permission_classes = [IsEnablement]
 
     @extend_schema(parameters=FILTER_PARAMETERS, responses=REPORT_RESPONSES)
     def get(self, request):
@@ -60,7 +60,7 @@ class ActivationReportApi(APIView):
 class ReadinessReportApi(APIView):
     """Expansion readiness: five pass/fail checks with their evidence."""
 
-    permission_classes = [IsEnablementOrAdmin]
+    permission_classes = [IsEnablement]
 
     @extend_schema(parameters=FILTER_PARAMETERS[3:], responses=REPORT_RESPONSES)
     def get(self, request):
@@ -94,7 +94,7 @@ class KpiMeasurementInputSerializer(serializers.Serializer):
 class KpiMeasurementApi(APIView):
     """KPI measurements over time: list (optionally ?role=) and add one."""
 
-    permission_classes = [IsEnablementOrAdmin]
+    permission_classes = [IsEnablement]
 
     @extend_schema(
         parameters=[OpenApiParameter("role", str)],

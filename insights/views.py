@@ -1,21 +1,18 @@
 import csv
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
-from .permissions import can_view_insights
+from roles.permissions import enablement_required
+
 from .readiness import readiness_report
 from .reports import ReportInputError, as_of_label, report_filters_build
 from .selectors import CHARTS, chart_rows, csv_cell, dashboard_data
 
 
 def _filters(request):
-    if not can_view_insights(request.user):
-        raise PermissionDenied("Only admins and the enablement group can see the dashboard.")
     params = {k: request.GET.get(k) for k in ("role", "cohort", "manager", "as_of")}
     try:
         return report_filters_build(**params), params, None
@@ -24,7 +21,7 @@ def _filters(request):
 
 
 @require_safe
-@login_required
+@enablement_required
 def dashboard(request):
     filters, params, error = _filters(request)
     data = dashboard_data(filters)
@@ -45,7 +42,7 @@ def dashboard(request):
 
 
 @require_safe
-@login_required
+@enablement_required
 def chart_csv(request, chart: str):
     if chart not in CHARTS:
         raise Http404("No such chart.")
@@ -62,7 +59,7 @@ def chart_csv(request, chart: str):
 
 
 @require_safe
-@login_required
+@enablement_required
 def readiness(request):
     filters, params, error = _filters(request)
     return render(

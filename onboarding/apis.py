@@ -7,7 +7,7 @@ step id is looked up on the caller's own path (someone else's step → 404).
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import authentication, status
+from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
@@ -25,9 +25,6 @@ from .serializers import (
     StepStateSerializer,
     TeamMemberSerializer,
 )
-
-# Basic first, so an anonymous caller gets 401 with a challenge (not DRF's 403 for sessions).
-AUTHENTICATION = [authentication.BasicAuthentication, authentication.SessionAuthentication]
 
 ERR_400 = OpenApiResponse(description="Invalid input: errors keyed by field name.")
 ERR_401 = OpenApiResponse(ErrorSerializer, description="Not signed in.")
@@ -112,7 +109,6 @@ def me_data(checklist: Checklist) -> dict:
 
 
 class MeApi(APIView):
-    authentication_classes = AUTHENTICATION
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
@@ -125,7 +121,6 @@ class MeApi(APIView):
 
 
 class MeStepApi(APIView):
-    authentication_classes = AUTHENTICATION
     permission_classes = [IsAuthenticated]
 
     def _step(self, request, step_id: int):
@@ -162,7 +157,6 @@ class MeStepApi(APIView):
 
 
 class MeFvmApi(APIView):
-    authentication_classes = AUTHENTICATION
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
@@ -231,7 +225,6 @@ def team_member_data(row: ReportRow) -> dict:
 
 
 class TeamApi(APIView):
-    authentication_classes = AUTHENTICATION
     permission_classes = [IsAuthenticated, HasReports]
 
     @extend_schema(

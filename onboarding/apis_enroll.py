@@ -12,29 +12,16 @@ from drf_spectacular.utils import (
     extend_schema,
     inline_serializer,
 )
-from rest_framework import authentication, parsers, serializers, status
-from rest_framework.permissions import BasePermission
+from rest_framework import parsers, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from roles.permissions import IsEnablement
 
 from .enroll_csv import enrollments_import
 from .enroll_rows import COLUMNS, REQUIRED, EnrollmentImportError, binary_opener, rows_opener
 
-ENROLLING_GROUP = "enablement"
 _SPOOL_IN_MEMORY = 2 * 1024 * 1024
-
-
-def can_enroll(user) -> bool:
-    if not (user and user.is_authenticated and user.is_active):
-        return False
-    return user.is_staff or user.is_superuser or user.groups.filter(name=ENROLLING_GROUP).exists()
-
-
-class CanEnroll(BasePermission):
-    message = "Enrolling people is for admins and the enablement group."
-
-    def has_permission(self, request, view) -> bool:
-        return can_enroll(request.user)
 
 
 class CsvBodyParser(parsers.BaseParser):
@@ -85,12 +72,7 @@ _Errors = inline_serializer(
 
 
 class EnrollmentBulkApi(APIView):
-    # Basic first, so an anonymous script gets 401 with a challenge.
-    authentication_classes = [
-        authentication.BasicAuthentication,
-        authentication.SessionAuthentication,
-    ]
-    permission_classes = [CanEnroll]
+    permission_classes = [IsEnablement]
     parser_classes = [parsers.JSONParser, parsers.MultiPartParser, CsvBodyParser]
 
     @extend_schema(

@@ -1,6 +1,6 @@
 """Authoring role packs in the admin.
 
-Only staff in the "enablement" group and superusers see or change packs. Published
+Only people with the rollout permission (roles/permissions.py) see or change packs. Published
 versions are read-only; "Create new draft" clones one into the pack's draft, and
 "Publish" runs the shared validator (roles.validation) and lists every error.
 Prompts, demos and the Markdown previews join the version page from
@@ -20,27 +20,27 @@ from roles import services
 from roles.canonical import own_columns, version_column, version_header
 from roles.document import ContextDoc, FvmDoc, PackDocument
 from roles.models import Intervention, Kpi, PathStep, RolePack, RolePackVersion
-from roles.permissions import can_author_packs_in_admin
+from roles.permissions import is_enablement
 from roles.validation import PackValidationError
 
 
 class AuthorOnlyMixin:
-    """Staff in the enablement group and superusers only."""
+    """The enablement team and admins only (staff without the permission see nothing)."""
 
     def has_module_permission(self, request):
-        return can_author_packs_in_admin(request.user)
+        return is_enablement(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return can_author_packs_in_admin(request.user)
+        return is_enablement(request.user)
 
     def has_add_permission(self, request, obj=None):
-        return can_author_packs_in_admin(request.user)
+        return is_enablement(request.user)
 
     def has_change_permission(self, request, obj=None):
-        return can_author_packs_in_admin(request.user)
+        return is_enablement(request.user)
 
     def has_delete_permission(self, request, obj=None):
-        return can_author_packs_in_admin(request.user)
+        return is_enablement(request.user)
 
 
 class VersionContentInlineMixin(AuthorOnlyMixin):
@@ -49,7 +49,7 @@ class VersionContentInlineMixin(AuthorOnlyMixin):
     extra = 0
 
     def _editable(self, request, obj):
-        return can_author_packs_in_admin(request.user) and not (obj and obj.is_published)
+        return is_enablement(request.user) and not (obj and obj.is_published)
 
     def has_add_permission(self, request, obj=None):
         return self._editable(request, obj)
@@ -201,7 +201,7 @@ class RolePackVersionAdmin(AuthorOnlyMixin, admin.ModelAdmin):
         ]
 
     def _post_only(self, request, pk):
-        if request.method != "POST" or not can_author_packs_in_admin(request.user):
+        if request.method != "POST" or not is_enablement(request.user):
             raise PermissionDenied
         return get_object_or_404(RolePackVersion.objects.select_related("pack"), pk=pk)
 

@@ -20,6 +20,10 @@ class RolePack(models.Model):
 
     class Meta:
         ordering = ["slug"]
+        # The one check for "the enablement team or an admin": roles/permissions.py.
+        permissions = [
+            ("manage_rollout", "Can author role packs, enroll people, export and read reports"),
+        ]
 
     def __str__(self) -> str:
         return self.slug

@@ -1,22 +1,75 @@
-"""Who may author role packs: superusers and members of the "enablement" group."""
+"""Who runs the rollout: one permission for pages, APIs, exports and the admin alike.
+
+``roles.manage_rollout`` ("Can author role packs, enroll people, export and read reports",
+declared on RolePack's Meta) is the only check for "the enablement team or an admin". A data
+migration grants it to the "enablement" group; superusers have it implicitly. ``is_staff``
+only lets someone into /admin/, where each model admin asks this permission again: a staff
+account without it sees what an employee sees. See docs/security.md.
+"""
 
 from __future__ import annotations
 
-AUTHORING_GROUP = "enablement"
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+PERMISSION_CODENAME = "manage_rollout"
+PERMISSION = f"roles.{PERMISSION_CODENAME}"
+PERMISSION_NAME = "Can author role packs, enroll people, export and read reports"
+ENABLEMENT_GROUP = "enablement"
+DENIED_MESSAGE = "This is for the enablement team and admins."
 
 
-def can_author_packs(user) -> bool:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+def is_enablement(user) -> bool:
+    """May this user author packs, enroll people, export and read reports?
+
+    ``has_perm`` caches the user's permissions on the user object, so the admin asking once per
+    inline row costs one pair of queries per request.
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
         return False
-    if user.is_superuser:
-        return True
-    # Cached on the user object (one per request): admin pages ask once per inline row.
-    cached = getattr(user, "_can_author_packs", None)
-    if cached is None:
-        cached = user.groups.filter(name=AUTHORING_GROUP).exists()
-        user._can_author_packs = cached
-    return cached
+    return user.has_perm(PERMISSION)
 
 
-def can_author_packs_in_admin(user) -> bool:
-    return bool(getattr(user, "is_staff", False)) and can_author_packs(user)
+def enablement_group():
+    """The "enablement" group, holding the permission (created if missing): for ``demo``."""
+    group, _ = Group.objects.get_or_create(name=ENABLEMENT_GROUP)
+    group.permissions.add(
+        Permission.objects.get(content_type__app_label="roles", codename=PERMISSION_CODENAME)
+    )
+    return group
+
+
+class IsEnablement(BasePermission):
+    """DRF: the enablement team and admins only."""
+
+    message = DENIED_MESSAGE
+
+    def has_permission(self, request, view) -> bool:
+        return is_enablement(request.user)
+
+
+class IsEnablementOrReadOnly(BasePermission):
+    """DRF: any signed-in user reads; only the enablement team and admins write."""
+
+    message = DENIED_MESSAGE
+
+    def has_permission(self, request, view) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return False
+        return request.method in SAFE_METHODS or is_enablement(request.user)
+
+
+def enablement_required(view):
+    """For pages: sign in first (a redirect to the login page), then 403 without the permission."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not is_enablement(request.user):
+            raise PermissionDenied(DENIED_MESSAGE)
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapped)

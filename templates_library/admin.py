@@ -19,7 +19,7 @@ from roles.admin import (
     VersionContentInlineMixin,
 )
 from roles.models import Demo, Prompt, PromptVariable, RolePackVersion
-from roles.permissions import can_author_packs_in_admin
+from roles.permissions import is_enablement
 from templates_library.export_admin import add_export_actions
 from templates_library.markdown import render_markdown
 
@@ -126,7 +126,7 @@ class PromptVariableInline(VersionContentInlineMixin, admin.TabularInline):
     def _editable(self, request, obj):
         # ``obj`` is the prompt here: frozen once its version is published.
         published = obj is not None and obj.version.is_published
-        return can_author_packs_in_admin(request.user) and not published
+        return is_enablement(request.user) and not published
 
 
 @admin.register(Prompt)

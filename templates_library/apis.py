@@ -1,7 +1,7 @@
 """REST API for role packs: ``/api/rolepacks/``.
 
 Reading is for any signed-in user (published versions; authors also see drafts).
-Writing is for the ``enablement`` group and superusers: POST creates a pack as a
+Writing needs the rollout permission (``roles.permissions``): POST creates a pack as a
 draft, PUT replaces the pack's draft (creating one if needed; a published version
 never changes), POST ``…/publish/`` publishes the draft. Every body is checked by the
 one validator (``roles.validation``); a 400 lists every error with its field path.
@@ -9,7 +9,7 @@ one validator (``roles.validation``); a 400 lists every error with its field pat
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import permissions, status
+from rest_framework import status
 from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,20 +19,10 @@ from roles.canonical import version_to_document
 from roles.document import PackDocument
 from roles.imports import rolepack_import_document
 from roles.models import RolePack, RolePackVersion
-from roles.permissions import can_author_packs
+from roles.permissions import IsEnablementOrReadOnly, is_enablement
 from roles.services import rolepack_version_publish
 from roles.validation import PackError, PackValidationError
 from templates_library import serializers
-
-
-class RolePackPermission(permissions.BasePermission):
-    message = "Only the enablement group and superusers may change role packs."
-
-    def has_permission(self, request, view) -> bool:
-        if not (request.user and request.user.is_authenticated):
-            return False
-        return request.method in permissions.SAFE_METHODS or can_author_packs(request.user)
-
 
 ERRORS = OpenApiResponse(serializers.PackErrorsSerializer, description="Every validation error.")
 
@@ -68,7 +58,7 @@ def _detail(version: RolePackVersion, *, versions) -> dict:
 
 def _visible_versions(pack: RolePack, user) -> list[RolePackVersion]:
     versions = pack.versions.order_by("-number")
-    if not can_author_packs(user):
+    if not is_enablement(user):
         versions = versions.filter(status=RolePackVersion.Status.PUBLISHED)
     return list(versions)
 
@@ -85,7 +75,7 @@ def _document_from(request) -> tuple[dict | None, Response | None]:
 
 
 class RolePackListApi(APIView):
-    permission_classes = [RolePackPermission]
+    permission_classes = [IsEnablementOrReadOnly]
 
     @extend_schema(
         summary="List role packs",
@@ -93,7 +83,7 @@ class RolePackListApi(APIView):
         responses=serializers.RolePackListSerializer(many=True),
     )
     def get(self, request):
-        author = can_author_packs(request.user)
+        author = is_enablement(request.user)
         versions = RolePackVersion.objects.select_related("pack").order_by("pack__slug", "-number")
         if not author:
             versions = versions.filter(status=RolePackVersion.Status.PUBLISHED)
@@ -142,7 +132,7 @@ class RolePackListApi(APIView):
 
 
 class RolePackDetailApi(APIView):
-    permission_classes = [RolePackPermission]
+    permission_classes = [IsEnablementOrReadOnly]
 
     @extend_schema(
         summary="A role pack's document",
@@ -191,7 +181,7 @@ class RolePackDetailApi(APIView):
 
 
 class RolePackPublishApi(APIView):
-    permission_classes = [RolePackPermission]
+    permission_classes = [IsEnablementOrReadOnly]
 
     @extend_schema(
         summary="Publish the pack's draft",

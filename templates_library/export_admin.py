@@ -9,8 +9,8 @@ from django.http import HttpResponse
 
 from audit.admin import RecordAdminMixin
 from roles.models import RolePack
+from roles.permissions import is_enablement
 from templates_library import selectors
-from templates_library.export_api import can_export
 from templates_library.exporters import FORMATS, ExportError
 from templates_library.exporters.service import prompts_export
 from templates_library.models import ExportLog
@@ -18,7 +18,7 @@ from templates_library.models import ExportLog
 
 def _make_action(fmt: str):
     def action(modeladmin, request, queryset):
-        if not can_export(request.user):
+        if not is_enablement(request.user):
             modeladmin.message_user(
                 request, "Exports are for admins and the enablement group.", messages.ERROR
             )

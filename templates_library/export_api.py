@@ -3,28 +3,14 @@
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import authentication, permissions, status
+from rest_framework import status
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from roles.permissions import IsEnablement
 from templates_library.exporters import FORMATS, ExportError
 from templates_library.exporters.service import prompts_export
-
-AUTHORING_GROUP = "enablement"
-
-
-def can_export(user) -> bool:
-    if not (user and user.is_authenticated):
-        return False
-    return user.is_staff or user.groups.filter(name=AUTHORING_GROUP).exists()
-
-
-class IsAdminOrEnablement(permissions.BasePermission):
-    message = "Exports are for admins and the enablement group."
-
-    def has_permission(self, request, view) -> bool:
-        return can_export(request.user)
 
 
 class _FormatIsOurs(DefaultContentNegotiation):
@@ -34,12 +20,7 @@ class _FormatIsOurs(DefaultContentNegotiation):
 
 
 class ExportApi(APIView):
-    # Basic first so an anonymous script gets 401 with a WWW-Authenticate challenge.
-    authentication_classes = [
-        authentication.BasicAuthentication,
-        authentication.SessionAuthentication,
-    ]
-    permission_classes = [IsAdminOrEnablement]
+    permission_classes = [IsEnablement]
     content_negotiation_class = _FormatIsOurs
 
     @extend_schema(

@@ -15,8 +15,10 @@ from roles.models import (
     RolePackVersion,
     Track,
 )
+from roles.permissions import enablement_group
 
 User = get_user_model()
+PASSWORD = "pw-for-tests-1"  # every factory user's
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -28,12 +30,19 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}@example.com")
     email = factory.SelfAttribute("username")
     first_name = factory.Sequence(lambda n: f"Person{n}")
-    password = factory.PostGenerationMethodCall("set_password", "pw-for-tests-1")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
     def _save_password(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy hook
         if create:
             obj.save(update_fields=["password"])
+
+
+def enablement_user(**fields):
+    """Someone in the "enablement" group: holds the rollout permission (not a superuser)."""
+    user = UserFactory(**fields)
+    user.groups.add(enablement_group())
+    return user
 
 
 def make_pack(

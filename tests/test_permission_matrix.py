@@ -2,23 +2,26 @@
 
 The routes are read from the URL conf itself, so a new page or endpoint without a row in
 EXPECTED fails here, named. A row says, per method, which statuses each role may get.
-Roles: anonymous, employee (enrolled), manager and buddy (of that employee), author (staff in
-the "enablement" group) and admin (superuser).
+Roles: anonymous, employee (enrolled), manager and buddy (of that employee), staff (is_staff,
+enrolled like the employee, with no permission and no group), author (staff in the "enablement"
+group, which holds the rollout permission) and admin (superuser).
+
+The staff bit only lets someone into /admin/: everywhere else "staff" gets exactly what the
+employee gets, which ``by_role`` makes the default and a test below holds.
 """
 
 from datetime import date
 from functools import cache
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from onboarding.services import enrollment_enroll
 from roles.models import PathStep
-from tests.factories import UserFactory, make_pack
+from tests.factories import UserFactory, enablement_user, make_pack
 
-ROLES = ("anonymous", "employee", "manager", "buddy", "author", "admin")
+ROLES = ("anonymous", "employee", "manager", "buddy", "staff", "author", "admin")
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 
 # Admin internals are Django's own (each ModelAdmin checks its permissions); /admin/ is a row.
@@ -48,7 +51,8 @@ def routes():
 
 @pytest.fixture
 def world(db):
-    """One published pack; an employee enrolled with a manager and a buddy; an author; an admin."""
+    """One published pack; an employee enrolled with a manager and a buddy; a staff account enrolled
+    on the same path; an author; an admin."""
     version = make_pack()
     enrollment = enrollment_enroll(
         email="emma@example.com",
@@ -58,14 +62,18 @@ def world(db):
         manager_email="max@example.com",
         buddy_email="bea@example.com",
     )
-    author = UserFactory(username="author@example.com", is_staff=True)
-    author.groups.add(Group.objects.get_or_create(name="enablement")[0])
+    staff = enrollment_enroll(
+        email="sam@example.com", name="Sam Staff", version=version, start_date=date(2026, 11, 2)
+    ).user
+    staff.is_staff = True
+    staff.save(update_fields=["is_staff"])
     users = {
         "anonymous": None,
         "employee": enrollment.user,
         "manager": enrollment.manager,
         "buddy": enrollment.buddy,
-        "author": author,
+        "staff": staff,
+        "author": enablement_user(username="author@example.com", is_staff=True),
         "admin": UserFactory(username="admin@example.com", is_staff=True, is_superuser=True),
     }
     step = PathStep.objects.filter(version=version, track=enrollment.track).order_by("id").first()
@@ -126,12 +134,14 @@ def unsafe_methods(entry, admin_client, url: str) -> list[str]:
 # Anonymous API callers may get 401 or 403: both are "no".
 
 
-def by_role(anonymous, employee, manager, buddy, author, admin) -> dict[str, set[int]]:
+def by_role(anonymous, employee, manager, buddy, author, admin, *, staff=None):
+    """Statuses per role; staff without the permission get the employee's unless said here."""
     values = dict(
         anonymous=anonymous,
         employee=employee,
         manager=manager,
         buddy=buddy,
+        staff=employee if staff is None else staff,
         author=author,
         admin=admin,
     )
@@ -139,17 +149,20 @@ def by_role(anonymous, employee, manager, buddy, author, admin) -> dict[str, set
 
 
 def every(*codes: int) -> dict[str, set[int]]:
-    return by_role(*([set(codes)] * len(ROLES)))
+    return {role: set(codes) for role in ROLES}
 
 
 DENIED = {401, 403}
 PUBLIC = every(200)
 SIGNED_IN_PAGE = by_role(302, 200, 200, 200, 200, 200)
-STAFF_PAGE = by_role(302, 403, 403, 403, 200, 200)
-ADMIN_SITE = by_role(302, 302, 302, 302, 200, 200)
+# Pages for the enablement team and admins (the rollout permission).
+ROLLOUT_PAGE = by_role(302, 403, 403, 403, 200, 200)
+# is_staff is the way into /admin/ (whose index then lists only what the permissions allow).
+ADMIN_SITE = by_role(302, 302, 302, 302, 200, 200, staff=200)
 
 
-def staff_api(allowed) -> dict[str, set[int]]:
+def rollout_api(allowed) -> dict[str, set[int]]:
+    """An API for the enablement team and admins (the rollout permission)."""
     return by_role(DENIED, 403, 403, 403, allowed, allowed)
 
 
@@ -169,27 +182,27 @@ EXPECTED: dict[str, dict[str, dict[str, set[int]]]] = {
     "logout": {"GET": PUBLIC, "POST": every(302)},
     "schema": {"GET": PUBLIC},
     "api-docs": {"GET": PUBLIC},
-    # prompt library (h3) and role pack API (h1)
+    # prompt library and role pack API
     "templates_library:index": {"GET": SIGNED_IN_PAGE, "*": every(405)},
     "templates_library:role": {"GET": SIGNED_IN_PAGE, "*": every(405)},
     "templates_library:prompt": {"GET": SIGNED_IN_PAGE, "*": every(405)},
     "templates_library:demo": {"GET": SIGNED_IN_PAGE, "*": every(405)},
     # Without ?format= the export answers 400 to those allowed.
-    "templates_library:api-exports": {"GET": staff_api({200, 400})},
+    "templates_library:api-exports": {"GET": rollout_api({200, 400})},
     "templates_library:api-rolepacks": {
         "GET": by_role(DENIED, 200, 200, 200, 200, 200),
-        "POST": staff_api(400),
+        "POST": rollout_api(400),
     },
     "templates_library:api-rolepack": {
         "GET": by_role(DENIED, 200, 200, 200, 200, 200),
-        "PUT": staff_api(400),
+        "PUT": rollout_api(400),
     },
     "templates_library:api-rolepack-publish": {
         "GET": by_role(DENIED, 405, 405, 405, 405, 405),
         # Already published: 409.
-        "POST": staff_api({200, 409}),
+        "POST": rollout_api({200, 409}),
     },
-    # sign-in by email link, checklist, team (h4b)
+    # sign-in by email link, checklist, team
     "onboarding:email-link": {"GET": PUBLIC, "POST": PUBLIC},
     # A made-up link: 400 for everyone.
     "onboarding:email-link-confirm": {"GET": every(400), "POST": every(400)},
@@ -224,17 +237,17 @@ EXPECTED: dict[str, dict[str, dict[str, set[int]]]] = {
         "POST": own_enrollment_api(400),
     },
     "onboarding:api-team": {"GET": by_role(DENIED, 403, 200, 403, 403, 403)},
-    # bulk enrollment (h4a)
-    "onboarding:api-enrollments-bulk": {"GET": staff_api(405), "POST": staff_api(400)},
-    # check-in links (h5): a made-up token is 400 for everyone.
+    # bulk enrollment
+    "onboarding:api-enrollments-bulk": {"GET": rollout_api(405), "POST": rollout_api(400)},
+    # check-in links: a made-up token is 400 for everyone.
     "onboarding:checkin-answer": {"GET": every(400), "POST": every(400)},
-    # dashboard and reports (h6)
-    "insights:dashboard": {"GET": STAFF_PAGE, "*": every(405)},
-    "insights:readiness": {"GET": STAFF_PAGE, "*": every(405)},
-    "insights:chart-csv": {"GET": STAFF_PAGE, "*": every(405)},
-    "insights:api-activation": {"GET": staff_api(200)},
-    "insights:api-readiness": {"GET": staff_api(200)},
-    "insights:api-kpi-measurements": {"GET": staff_api(200), "POST": staff_api(400)},
+    # dashboard and reports
+    "insights:dashboard": {"GET": ROLLOUT_PAGE, "*": every(405)},
+    "insights:readiness": {"GET": ROLLOUT_PAGE, "*": every(405)},
+    "insights:chart-csv": {"GET": ROLLOUT_PAGE, "*": every(405)},
+    "insights:api-activation": {"GET": rollout_api(200)},
+    "insights:api-readiness": {"GET": rollout_api(200)},
+    "insights:api-kpi-measurements": {"GET": rollout_api(200), "POST": rollout_api(400)},
 }
 
 
@@ -275,6 +288,16 @@ def test_it_gives_each_role_the_expected_status(name, world):
                     f"{method} {url} as {role}: {got}, expected {sorted(allowed[role])}"
                 )
     assert not problems, f"{name}:\n" + "\n".join(problems)
+
+
+def test_staff_without_the_permission_get_what_the_employee_gets_outside_the_admin():
+    different = [
+        f"{name} {method}"
+        for name, row in EXPECTED.items()
+        for method, allowed in row.items()
+        if allowed["staff"] != allowed["employee"] and name != "admin:index"
+    ]
+    assert not different, different
 
 
 READ_ONLY_PAGES = [name for name, row in EXPECTED.items() if row.get("*") == every(405)]

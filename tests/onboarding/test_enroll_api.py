@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from onboarding.models import Enrollment, EnrollmentDay
-from tests.factories import UserFactory, make_pack
+from tests.factories import UserFactory, enablement_user, make_pack
 
 from .enroll_support import csv_text, people_rows
 
@@ -101,7 +101,7 @@ def test_it_enrolls_json_rows_and_answers_200_when_only_updating(api, admin_user
 
 def test_it_signs_in_with_basic_auth_for_scripts(api):
     make_pack()
-    UserFactory(username="script@example.com", is_staff=True)
+    enablement_user(username="script@example.com", is_staff=True)
     token = base64.b64encode(b"script@example.com:pw-for-tests-1").decode()
     api.credentials(HTTP_AUTHORIZATION=f"Basic {token}")
     response = api.post(URL, csv_text(people_rows(1)), content_type="text/csv")

@@ -16,7 +16,7 @@ from django.test import RequestFactory
 from roles.models import RolePack
 from templates_library.export_admin import EXPORT_ACTIONS, ExportLogAdmin, add_export_actions
 from templates_library.models import ExportLog
-from tests.factories import UserFactory, make_pack
+from tests.factories import UserFactory, enablement_user, make_pack
 
 pytestmark = pytest.mark.django_db
 
@@ -173,7 +173,7 @@ def test_it_downloads_each_format_for_the_enablement_group(client, fmt):
 
 def test_it_accepts_basic_auth_for_scripts(client):
     make_pack()
-    UserFactory(username="script@example.com", is_staff=True)
+    enablement_user(username="script@example.com", is_staff=True)
     token = base64.b64encode(b"script@example.com:pw-for-tests-1").decode()
     response = client.get(
         "/api/exports/?role=finance-analyst&format=json", HTTP_AUTHORIZATION=f"Basic {token}"
@@ -184,7 +184,7 @@ def test_it_accepts_basic_auth_for_scripts(client):
 def test_it_downloads_several_roles_or_all_for_an_admin(client):
     make_pack("finance-analyst")
     make_pack("sales-rep", name="Sales rep")
-    client.force_login(UserFactory(is_staff=True))
+    client.force_login(enablement_user(is_staff=True))
     response = client.get("/api/exports/?role=finance-analyst&role=sales-rep&format=m365-agent")
     assert response.status_code == 200
     assert sorted(zipfile.ZipFile(io.BytesIO(response.content)).namelist()) == [
@@ -206,14 +206,14 @@ def test_it_downloads_several_roles_or_all_for_an_admin(client):
 )
 def test_it_rejects_bad_queries_naming_the_parameter(client, query, field, message):
     make_pack()
-    client.force_login(UserFactory(is_staff=True))
+    client.force_login(enablement_user(is_staff=True))
     response = client.get(f"/api/exports/?{query}")
     assert response.status_code == 400
     assert message in response.json()[field][0]
 
 
 def test_it_names_the_unknown_role_in_the_api_error(client):
-    client.force_login(UserFactory(is_staff=True))
+    client.force_login(enablement_user(is_staff=True))
     response = client.get("/api/exports/?role=ghost&format=csv")
     assert response.status_code == 400
     assert response.json() == {"detail": "no published version for role(s): ghost"}

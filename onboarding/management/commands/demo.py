@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -21,7 +21,7 @@ from onboarding.selectors.enrollments import holiday_dates
 from onboarding.services import enrollment_enroll
 from roles.imports import rolepack_import
 from roles.models import PathStep
-from roles.permissions import AUTHORING_GROUP
+from roles.permissions import enablement_group
 from roles.selectors import version_latest_published
 from roles.validation import PackValidationError
 
@@ -245,7 +245,8 @@ class Command(BaseCommand):
     def _staff_accounts(self) -> dict:
         admin = self._account(email=ADMIN_EMAIL, name="Alex Admin", superuser=True)
         author = self._account(email=AUTHOR_EMAIL, name="Lena Fischer", staff=True)
-        group, _ = Group.objects.get_or_create(name=AUTHORING_GROUP)
+        # The rollout permission (the group holds it), plus the admin's model permissions.
+        group = enablement_group()
         group.permissions.add(*Permission.objects.filter(content_type__app_label__in=AUTHOR_APPS))
         author.groups.add(group)
         manager = self._account(email=MANAGER_EMAIL, name="Marco Rossi")
