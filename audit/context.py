@@ -4,6 +4,9 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.utils.module_loading import import_string
+
 
 @dataclass(frozen=True)
 class RequestContext:
@@ -17,10 +20,7 @@ current: ContextVar[RequestContext | None] = ContextVar("audit_request", default
 
 def client_ip(request) -> str | None:
     """The client's address, by ``settings.AUDIT_CLIENT_IP_CALLABLE`` (dotted path) if set."""
-    from django.conf import settings
-    from django.utils.module_loading import import_string
-
-    path = getattr(settings, "AUDIT_CLIENT_IP_CALLABLE", None)
+    path = settings.AUDIT_CLIENT_IP_CALLABLE
     ip = import_string(path)(request) if path else request.META.get("REMOTE_ADDR")
     return ip or None
 
@@ -32,9 +32,7 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.conf import settings
-
-        prefix = getattr(settings, "AUDIT_ADMIN_PATH_PREFIX", "/admin/")
+        prefix = settings.AUDIT_ADMIN_PATH_PREFIX
         token = current.set(
             RequestContext(
                 user=getattr(request, "user", None),

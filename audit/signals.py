@@ -12,22 +12,6 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from .context import current
 from .services import audit_record, snapshot
 
-DEFAULT_ADMIN_MODELS = {
-    "roles.RolePackVersion": "pack",
-    "roles.PathStep": "pathstep",
-    "roles.Intervention": "intervention",
-    "roles.Kpi": "kpi",
-    "roles.Prompt": "prompt",
-    "roles.PromptVariable": "promptvariable",
-    "roles.Demo": "demo",
-    # Enrollments are not listed: the admin's enrollment forms call the enrollment service,
-    # which records enrollment.create/change/delete itself.
-}
-
-
-def admin_models() -> dict[str, str]:
-    return getattr(settings, "AUDIT_ADMIN_MODELS", DEFAULT_ADMIN_MODELS)
-
 
 def _in_admin() -> bool:
     request = current.get()
@@ -35,7 +19,7 @@ def _in_admin() -> bool:
 
 
 def _prefix(sender) -> str:
-    return admin_models().get(sender._meta.label, sender._meta.model_name)
+    return settings.AUDIT_ADMIN_MODELS.get(sender._meta.label, sender._meta.model_name)
 
 
 def remember_before(sender, instance, raw=False, **kwargs) -> None:
@@ -73,7 +57,7 @@ def record_delete(sender, instance, **kwargs) -> None:
 
 
 def connect_admin_models() -> None:
-    for label in admin_models():
+    for label in settings.AUDIT_ADMIN_MODELS:
         try:
             model = apps.get_model(label)
         except LookupError:

@@ -84,7 +84,7 @@ def client_ip(request) -> str | None:
     so the client is the PROXY_COUNT-th entry from the right; anything left of it was written by
     the client and is ignored. With no proxies (or too short a header): REMOTE_ADDR.
     """
-    count = getattr(settings, "PROXY_COUNT", 0)
+    count = settings.PROXY_COUNT
     meta = request.META
     if count:
         hops = [hop.strip() for hop in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop]

@@ -3,4 +3,4 @@ from django.conf import settings
 
 def sso(request) -> dict:
     """Whether the login page offers "Sign in with your company account"."""
-    return {"sso_enabled": getattr(settings, "OIDC_ENABLED", False)}
+    return {"sso_enabled": settings.OIDC_ENABLED}

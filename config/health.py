@@ -14,7 +14,7 @@ from kombu import Connection
 
 log = logging.getLogger(__name__)
 
-BROKER_TIMEOUT = 2  # seconds
+BROKER_TIMEOUT_SECONDS = 2
 
 
 def check_database() -> str:
@@ -29,20 +29,20 @@ def check_database() -> str:
 
 
 def check_broker() -> str:
-    url = getattr(settings, "CELERY_BROKER_URL", "")
+    url = settings.CELERY_BROKER_URL
     if not url:
         return "not configured"
     try:
         with Connection(
             url,
-            connect_timeout=BROKER_TIMEOUT,
+            connect_timeout=BROKER_TIMEOUT_SECONDS,
             transport_options={
-                "socket_connect_timeout": BROKER_TIMEOUT,
-                "socket_timeout": BROKER_TIMEOUT,
+                "socket_connect_timeout": BROKER_TIMEOUT_SECONDS,
+                "socket_timeout": BROKER_TIMEOUT_SECONDS,
                 "max_retries": 1,
             },
         ) as conn:
-            conn.ensure_connection(max_retries=1, interval_start=0, timeout=BROKER_TIMEOUT)
+            conn.ensure_connection(max_retries=1, interval_start=0, timeout=BROKER_TIMEOUT_SECONDS)
     except Exception:
         log.exception("healthz: broker check failed")
         return "error"

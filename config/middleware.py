@@ -44,7 +44,7 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request):
         request.csp_nonce = Nonce()
         response = self.get_response(request)
-        policy = getattr(settings, "CONTENT_SECURITY_POLICY", None)
+        policy = settings.CONTENT_SECURITY_POLICY
         if policy and HEADER not in response:
             response[HEADER] = build_policy(policy, request.csp_nonce.value)
         return response

@@ -29,7 +29,7 @@ DISCOVERY_KEYS = {
 def discovery_document(url: str) -> dict:
     if not url.rstrip("/").endswith("/.well-known/openid-configuration"):
         url = url.rstrip("/") + "/.well-known/openid-configuration"
-    response = requests.get(url, timeout=getattr(settings, "OIDC_TIMEOUT", 10))
+    response = requests.get(url, timeout=settings.OIDC_TIMEOUT)
     response.raise_for_status()
     return response.json()
 
@@ -38,9 +38,9 @@ def oidc_setting(attr: str, *args):
     """A mozilla-django-oidc setting; an endpoint left empty comes from discovery."""
     value = import_from_settings(attr, *args)
     if attr in DISCOVERY_KEYS and not value:
-        discovery = getattr(settings, "OIDC_OP_DISCOVERY", "")
-        if discovery:
-            value = discovery_document(discovery).get(DISCOVERY_KEYS[attr]) or value
+        if settings.OIDC_OP_DISCOVERY:
+            document = discovery_document(settings.OIDC_OP_DISCOVERY)
+            value = document.get(DISCOVERY_KEYS[attr]) or value
     return value
 
 
@@ -50,7 +50,7 @@ class AuthenticationRequestView(OIDCAuthenticationRequestView):
     get_settings = staticmethod(oidc_setting)
 
     def dispatch(self, request, *args, **kwargs):
-        if not getattr(settings, "OIDC_ENABLED", False):
+        if not settings.OIDC_ENABLED:
             raise Http404("Single sign-on is not configured.")
         return super().dispatch(request, *args, **kwargs)
 
@@ -78,7 +78,7 @@ class EmailOIDCBackend(OIDCAuthenticationBackend):
         self.UserModel = get_user_model()
 
     def authenticate(self, request, **kwargs):
-        if not getattr(settings, "OIDC_ENABLED", False):
+        if not settings.OIDC_ENABLED:
             return None
         return super().authenticate(request, **kwargs)
 

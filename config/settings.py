@@ -1,9 +1,11 @@
-"""FirstValue settings, read from the environment.
+"""FirstValue settings, read from the environment: the one place a knob is declared.
 
 With no environment at all the app runs for local use: DEBUG on, a SQLite file
 next to the code, no broker (Celery tasks run in-process). Production sets
 DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and CELERY_BROKER_URL; see
-.env.example and docs/deployment.md.
+.env.example (every variable read here, tested) and docs/deployment.md.
+Code reads ``settings.NAME``, never ``getattr(settings, NAME, default)``: the default is here.
+Durations carry their unit in the name (``_SECONDS``, ``_MINUTES``) or in a comment.
 """
 
 import os
@@ -25,6 +27,16 @@ def env_bool(name: str, default: bool) -> bool:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
 
 
 DEBUG = env_bool("DEBUG", True)
@@ -96,7 +108,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_max_age=env_int("CONN_MAX_AGE", 60),  # seconds
         conn_health_checks=True,
     )
 }
@@ -140,31 +152,48 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "FirstValue <firstvalu
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+    EMAIL_PORT = env_int("EMAIL_PORT", 587)
     EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
-    EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+    EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)  # seconds
 else:
     EMAIL_BACKEND = os.environ.get(
         "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
     )
 
 # --- Celery ----------------------------------------------------------------
-# No broker configured: tasks run in-process (local use and plain tests only).
+# Every Celery setting lives here (config/celery.py only loads them). No broker configured: tasks
+# run in-process (local use and plain tests only).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
+# Never pickle: a task takes ids, and JSON keeps it that way.
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
+# Seconds. A send hangs at most this long (SMTP and webhooks have their own timeouts below it).
 CELERY_TASK_TIME_LIMIT = 5 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 60
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker that dies mid-task leaves the message unacked, so it is delivered again; the row's
+# compare-and-set claim keeps that from sending twice.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}  # seconds
+CELERY_TIMEZONE = "UTC"
+CELERY_ENABLE_UTC = True
+# One beat process in the whole deployment (docs/deployment.md). The triggers sweep runs every
+# 15 minutes; a sweep that could not start within its period is superseded by the next one.
+CELERY_BEAT_SCHEDULE = {
+    "triggers-sweep": {
+        "task": "onboarding.tasks.triggers_sweep_task",
+        "schedule": 15 * 60,  # seconds
+        "options": {"expires": 15 * 60 - 60},  # seconds
+    },
+}
 
 # --- REST framework --------------------------------------------------------
 REST_FRAMEWORK = {
@@ -225,7 +254,7 @@ MAGIC_LINK_MAX_AGE = int(os.environ.get("MAGIC_LINK_MAX_AGE", str(3 * 24 * 3600)
 
 # --- Security --------------------------------------------------------------
 # Sessions: 12 hours by default; SESSION_EXPIRE_AT_BROWSER_CLOSE=1 also ends them with the browser.
-SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(12 * 3600)))
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)  # seconds
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", False)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -255,47 +284,66 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
     SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 # Login throttling (django-axes): 5 failures for one username from one IP lock that pair out for
 # 15 minutes, on /accounts/login/, /admin/login/ and HTTP Basic auth on the API alike.
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "config.auth.throttle_username"
 AXES_WHITELIST_CALLABLE = "config.auth.not_a_password_login"
 # Behind a load balancer: how many proxies append to X-Forwarded-For (see config.auth.client_ip).
-PROXY_COUNT = int(os.environ.get("PROXY_COUNT") or 0)
+PROXY_COUNT = env_int("PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "config.auth.client_ip"
+
+# --- Audit trail -------------------------------------------------------------
+# The audit app imports none of ours, so what it needs to know about them is said here.
 AUDIT_CLIENT_IP_CALLABLE = "config.auth.client_ip"
+# Requests under this path are admin requests (config/urls.py mounts the admin there), whose
+# saves of the models below are recorded with before and after (label → action prefix).
+AUDIT_ADMIN_PATH_PREFIX = "/admin/"
+AUDIT_ADMIN_MODELS = {
+    "roles.RolePackVersion": "pack",
+    "roles.PathStep": "pathstep",
+    "roles.Intervention": "intervention",
+    "roles.Kpi": "kpi",
+    "roles.Prompt": "prompt",
+    "roles.PromptVariable": "promptvariable",
+    "roles.Demo": "demo",
+    # Enrollments are not listed: the admin's enrollment forms call the enrollment service,
+    # which records enrollment.create/change/delete itself.
+}
 
 # --- Single sign-on (OpenID Connect) ---------------------------------------
 # Off unless OIDC_RP_CLIENT_ID is set; then /oidc/ is routed and the login page offers
 # "Sign in with your company account". Works with Entra ID, Okta or any OIDC provider.
+# The setting names are mozilla-django-oidc's; declared either way so code reads them plainly.
 OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
 OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email profile")
+# Either the provider's discovery document (issuer URL or its .well-known address) …
+OIDC_OP_DISCOVERY = os.environ.get("OIDC_OP_DISCOVERY", "")
+# … or the endpoints one by one (these win over discovery).
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_OP_ISSUER = os.environ.get("OIDC_OP_ISSUER", "")  # checked against the token's iss
+# Enrollment usually creates the account first; a first SSO login may create it too.
+OIDC_CREATE_USER = env_bool("OIDC_CREATE_USERS", True)
+OIDC_USE_PKCE = env_bool("OIDC_USE_PKCE", True)
+# Seconds, for each call to the provider (discovery, token, keys, userinfo).
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", 10)
+OIDC_AUTHENTICATE_CLASS = "config.oidc.AuthenticationRequestView"
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/"
 if OIDC_ENABLED:
-    OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
-    OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
-    OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email profile")
-    # Either the provider's discovery document (issuer URL or its .well-known address) …
-    OIDC_OP_DISCOVERY = os.environ.get("OIDC_OP_DISCOVERY", "")
-    # … or the endpoints one by one (these win over discovery).
-    OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
-    OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
-    OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
-    OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
-    OIDC_OP_ISSUER = os.environ.get("OIDC_OP_ISSUER", "")  # checked against the token's iss
-    # Enrollment usually creates the account first; a first SSO login may create it too.
-    OIDC_CREATE_USER = env_bool("OIDC_CREATE_USERS", True)
-    OIDC_USE_PKCE = env_bool("OIDC_USE_PKCE", True)
-    OIDC_TIMEOUT = int(os.environ.get("OIDC_TIMEOUT", "10"))
-    OIDC_AUTHENTICATE_CLASS = "config.oidc.AuthenticationRequestView"
-    LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/"
     AUTHENTICATION_BACKENDS.append("config.oidc.EmailOIDCBackend")
 
 LOGGING = {

@@ -10,7 +10,8 @@ from config.views import SignOutView, home
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
-    path("admin/", admin.site.urls),
+    # Where the audit trail tells admin requests from the others.
+    path(settings.AUDIT_ADMIN_PATH_PREFIX.lstrip("/"), admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", SignOutView.as_view(), name="logout"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
