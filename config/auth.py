@@ -29,7 +29,7 @@ class EmailOrUsernameBackend(ModelBackend):
     """
 
     def authenticate(self, request, username=None, password=None, **kwargs):
-        User = get_user_model()  # noqa: N806 - a class
+        User = get_user_model()
         if username is None:
             username = kwargs.get(User.USERNAME_FIELD)
         if username is None or password is None:
@@ -44,7 +44,7 @@ class EmailOrUsernameBackend(ModelBackend):
         return None
 
     @staticmethod
-    def _find(User, username: str):  # noqa: N803
+    def _find(User, username: str):
         field = User.USERNAME_FIELD
         for lookup in (
             {field: username},

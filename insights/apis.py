@@ -8,10 +8,10 @@ from rest_framework.views import APIView
 from roles.models import RolePack
 from roles.permissions import IsEnablement
 
+from .filters import ReportInputError, report_filters_build
 from .kpis import kpi_measurement_add
 from .models import KpiMeasurement
 from .readiness import readiness_report
-from .reports import ReportInputError, report_filters_build
 from .selectors import report_json
 
 FILTER_PARAMETERS = [

@@ -6,8 +6,8 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from onboarding.models import Checkin, Enrollment, FvmCompletion, OrgSettings
 
+from .filters import ReportFilters
 from .models import CostEntry
-from .reports import ReportFilters
 
 
 def meaningful_users_count(*, as_of) -> int:

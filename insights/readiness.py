@@ -1,4 +1,4 @@
-"""Expansion readiness: the five questions of seed 000, answered from the data.
+"""Expansion readiness: five questions answered from the data (docs/metrics.md).
 
 "If you cannot answer at least three of these confidently, you are measuring activation,
 not value." Each check passes or fails with the evidence behind it; ready ⇔ ≥ 3 pass.
@@ -14,8 +14,8 @@ from onboarding.models import Enrollment, StepCompletion
 from roles.models import PathStep
 
 from .costs import cost_summary
+from .filters import ReportFilters
 from .kpis import kpi_overview
-from .reports import ReportFilters
 
 TRAINING_THRESHOLD = 0.60
 WORKFLOWS_NEEDED = 3
@@ -86,97 +86,99 @@ def training_share(filters: ReportFilters) -> tuple[int, int]:
     return trained, enrolled.count()
 
 
-def readiness_report(filters: ReportFilters) -> dict:
-    checks: list[Check] = []
-
+def _measured_workflows_check(filters: ReportFilters) -> Check:
     workflows = measured_workflows(filters)
-    checks.append(
-        Check(
-            "measured_workflows",
-            "Can you name three specific workflows where AI has reduced cycle time or error "
-            "rate by a measurable percentage?",
-            len(workflows) >= WORKFLOWS_NEEDED,
-            f"{len(workflows)} workflow(s) with a measured reduction (need "
-            f"{WORKFLOWS_NEEDED})" + (": " + "; ".join(workflows) + "." if workflows else "."),
-        )
+    return Check(
+        "measured_workflows",
+        "Can you name three specific workflows where AI has reduced cycle time or error "
+        "rate by a measurable percentage?",
+        len(workflows) >= WORKFLOWS_NEEDED,
+        f"{len(workflows)} workflow(s) with a measured reduction (need "
+        f"{WORKFLOWS_NEEDED})" + (": " + "; ".join(workflows) + "." if workflows else "."),
     )
 
+
+def _training_check(filters: ReportFilters) -> Check:
     trained, enrolled = training_share(filters)
     share = trained / enrolled if enrolled else None
-    checks.append(
-        Check(
-            "workflow_training",
-            "What percentage of licensed users have completed workflow-specific training?",
-            share is not None and share >= TRAINING_THRESHOLD,
-            (
-                f"{trained} of {enrolled} enrolled ({share:.0%}) watched every workflow demo "
-                f"on their path; threshold {TRAINING_THRESHOLD:.0%}."
-                if share is not None
-                else "Nobody is enrolled yet."
-            ),
-        )
+    return Check(
+        "workflow_training",
+        "What percentage of licensed users have completed workflow-specific training?",
+        share is not None and share >= TRAINING_THRESHOLD,
+        (
+            f"{trained} of {enrolled} enrolled ({share:.0%}) watched every workflow demo "
+            f"on their path; threshold {TRAINING_THRESHOLD:.0%}."
+            if share is not None
+            else "Nobody is enrolled yet."
+        ),
     )
 
-    kpis = kpi_overview()
-    claimed = [row for row in kpis if row["measurements"]]
+
+def _baselines_check() -> Check:
+    claimed = [row for row in kpi_overview() if row["measurements"]]
     missing = [
         f"{row['role']}: {row['kpi']}"
         for row in claimed
         if not row["baseline_measured"] or row["baseline_measured_on"] > row["first_measured_on"]
     ]
-    checks.append(
-        Check(
-            "baselines",
-            "Do you have baseline metrics from before deployment for the KPIs you're claiming "
-            "to improve?",
-            bool(claimed) and not missing,
-            (
-                "No KPI has been measured yet, so nothing can be claimed."
-                if not claimed
-                else (
-                    f"All {len(claimed)} measured KPI(s) have a baseline measured before them."
-                    if not missing
-                    else "No baseline measured before the first measurement for: "
-                    + "; ".join(missing)
-                    + "."
-                )
-            ),
+    if not claimed:
+        evidence = "No KPI has been measured yet, so nothing can be claimed."
+    elif not missing:
+        evidence = f"All {len(claimed)} measured KPI(s) have a baseline measured before them."
+    else:
+        evidence = "No baseline measured before the first measurement for: " + (
+            "; ".join(missing) + "."
         )
+    return Check(
+        "baselines",
+        "Do you have baseline metrics from before deployment for the KPIs you're claiming "
+        "to improve?",
+        bool(claimed) and not missing,
+        evidence,
     )
 
-    costs = cost_summary(filters)
+
+def _cost_per_user_check(costs: dict) -> Check:
     per_user = costs["cost_per_meaningful_user"]
-    checks.append(
-        Check(
-            "cost_per_meaningful_user",
-            "What is your actual cost per meaningful user?",
-            per_user is not None,
-            (
-                f"{costs['currency']} {per_user} per meaningful user "
-                f"({costs['costs']['total']} over {costs['meaningful_users']} people)."
-                if per_user is not None
-                else costs["cost_per_meaningful_user_message"]
-            ),
-        )
+    return Check(
+        "cost_per_meaningful_user",
+        "What is your actual cost per meaningful user?",
+        per_user is not None,
+        (
+            f"{costs['currency']} {per_user} per meaningful user "
+            f"({costs['costs']['total']} over {costs['meaningful_users']} people)."
+            if per_user is not None
+            else costs["cost_per_meaningful_user_message"]
+        ),
     )
 
+
+def _roi_check(costs: dict) -> Check:
     value, total = Decimal(costs["value_of_minutes_saved"]), Decimal(costs["costs"]["total"])
     has_data = costs["cost_entries"] > 0 and costs["minutes_saved_total"] != 0
-    checks.append(
-        Check(
-            "roi",
-            "Could you defend the ROI to a skeptical board member using only data you have today?",
-            has_data and value >= total,
-            (
-                f"Measured value {costs['currency']} {value} (minutes saved × hourly rate) "
-                f"against cost {costs['currency']} {total}"
-                + (f"; ROI {Decimal(costs['roi']):.0%}." if costs["roi"] is not None else ".")
-                if has_data
-                else "Not enough data: need both recorded costs and measured minutes saved."
-            ),
-        )
+    return Check(
+        "roi",
+        "Could you defend the ROI to a skeptical board member using only data you have today?",
+        has_data and value >= total,
+        (
+            f"Measured value {costs['currency']} {value} (minutes saved × hourly rate) "
+            f"against cost {costs['currency']} {total}"
+            + (f"; ROI {Decimal(costs['roi']):.0%}." if costs["roi"] is not None else ".")
+            if has_data
+            else "Not enough data: need both recorded costs and measured minutes saved."
+        ),
     )
 
+
+def readiness_report(filters: ReportFilters) -> dict:
+    costs = cost_summary(filters)
+    checks = [
+        _measured_workflows_check(filters),
+        _training_check(filters),
+        _baselines_check(),
+        _cost_per_user_check(costs),
+        _roi_check(costs),
+    ]
     passed = sum(1 for c in checks if c.passed)
     return {
         "as_of": filters.as_of_date.isoformat(),

@@ -3,20 +3,18 @@
 from templates_library.csvsafe import neutralise
 
 from . import charts
-from .costs import cost_summary
-from .kpis import kpi_overview
-from .reports import (
+from .activation import (
     BENCHMARKS,
-    ReportFilters,
-    activated_no_value,
     activation_report,
     activation_report_and_histogram,
     cohort_rows,
-    funnel,
-    intervention_effectiveness,
-    non_activated,
     ttv_distribution,
 )
+from .costs import cost_summary
+from .filters import ReportFilters
+from .funnel import activated_no_value, funnel, non_activated
+from .interventions import intervention_effectiveness
+from .kpis import kpi_overview
 
 CHARTS = ("by-role", "by-cohort", "ttv", "funnel", "minutes-saved", "interventions", "kpis")
 _BENCHMARK_LINES = [
@@ -45,18 +43,10 @@ def report_json(filters: ReportFilters) -> dict:
     return report
 
 
-def dashboard_data(filters: ReportFilters) -> dict:
-    report, histogram = activation_report_and_histogram(filters)
-    cohorts = cohort_rows(filters)
-    distribution = ttv_distribution(histogram)
-    stages = funnel(filters)
-    people, people_total = non_activated(filters)
-    trap, trap_total = activated_no_value(filters)
-    interventions = intervention_effectiveness(filters)
-    kpis = kpi_overview(role=filters.role)
-    costs = cost_summary(filters)
+def _charts(report: dict, cohorts: list, distribution: list, stages: list) -> dict[str, str]:
+    """The dashboard's SVG charts, from the numbers it shows."""
     role_rows = report["roles"]
-    svg = {
+    return {
         "by_role": charts.bar_chart(
             chart_id="chart-by-role",
             title="Day-7 FVM completion by role",
@@ -103,6 +93,15 @@ def dashboard_data(filters: ReportFilters) -> dict:
             ],
         ),
     }
+
+
+def dashboard_data(filters: ReportFilters) -> dict:
+    report, histogram = activation_report_and_histogram(filters)
+    cohorts = cohort_rows(filters)
+    distribution = ttv_distribution(histogram)
+    stages = funnel(filters)
+    people, people_total = non_activated(filters)
+    trap, trap_total = activated_no_value(filters)
     return {
         "report": report,
         "cohorts": cohorts,
@@ -112,10 +111,10 @@ def dashboard_data(filters: ReportFilters) -> dict:
         "non_activated_total": people_total,
         "trap": trap,
         "trap_total": trap_total,
-        "interventions": interventions,
-        "kpis": kpis,
-        "costs": costs,
-        "svg": svg,
+        "interventions": intervention_effectiveness(filters),
+        "kpis": kpi_overview(role=filters.role),
+        "costs": cost_summary(filters),
+        "svg": _charts(report, cohorts, distribution, stages),
     }
 
 

@@ -73,7 +73,8 @@ def _user_maps() -> tuple[dict[str, int], dict[str, int]]:
     for user_id, email in get_user_model().objects.exclude(email="").values_list("id", "email"):
         email = email.strip().lower()
         by_email.setdefault(email, user_id)
-        by_md5.setdefault(hashlib.md5(email.encode()).hexdigest(), user_id)  # noqa: S324
+        # Not for security: the anonymised usage report names people by this digest.
+        by_md5.setdefault(hashlib.md5(email.encode(), usedforsecurity=False).hexdigest(), user_id)
     return by_email, by_md5
 
 
@@ -85,19 +86,8 @@ def _detect_source(headers: list[str], user_name: str) -> str:
     return "admin_center"
 
 
-def usage_import(
-    *, lines: Iterable[str], dry_run: bool = False, now: datetime | None = None
-) -> UsageImportResult:
-    """Read a usage CSV (an iterable of text lines) and upsert one UsageRecord per person.
-
-    The stored date is the latest over every activity column and every row of that person,
-    and never moves backwards when an older report is imported after a newer one.
-    """
-    reader = csv.reader(lines)
-    try:
-        raw_headers = next(reader)
-    except StopIteration:
-        raise UsageImportError(["line 1: the file is empty."]) from None
+def _columns(raw_headers: list[str]) -> tuple[list[str], int, list[tuple[int, str]]]:
+    """(normalised headers, the user column's index, [(index, name)] of the activity columns)."""
     headers = [_normalise(h) for h in raw_headers]
     user_index = next(
         (i for name in USER_COLUMNS for i, h in enumerate(headers) if h == name), None
@@ -117,11 +107,45 @@ def usage_import(
         )
     if errors:
         raise UsageImportError(errors)
+    return headers, user_index, activity
+
+
+def _last_activity(cells, activity, line: int, errors: list[str]) -> date | None:
+    """The latest date over a row's activity columns; a bad date is an error for that line."""
+    last = None
+    for index, name in activity:
+        try:
+            day = _parse_date(cells[index])
+        except ValueError:
+            errors.append(
+                f"line {line}: {name}: bad date {cells[index].strip()!r} (expected YYYY-MM-DD)."
+            )
+            continue
+        if day is not None and (last is None or day > last):
+            last = day
+    return last
+
+
+def usage_import(
+    *, lines: Iterable[str], dry_run: bool = False, now: datetime | None = None
+) -> UsageImportResult:
+    """Read a usage CSV (an iterable of text lines) and upsert one UsageRecord per person.
+
+    The stored date is the latest over every activity column and every row of that person,
+    and never moves backwards when an older report is imported after a newer one.
+    """
+    reader = csv.reader(lines)
+    try:
+        raw_headers = next(reader)
+    except StopIteration:
+        raise UsageImportError(["line 1: the file is empty."]) from None
+    headers, user_index, activity = _columns(raw_headers)
 
     result = UsageImportResult(source=_detect_source(headers, headers[user_index]))
     by_email, by_md5 = _user_maps()
     latest: dict[int, date | None] = {}
     anonymised = None
+    errors: list[str] = []
     for row in reader:
         line = reader.line_num
         if not any(cell.strip() for cell in row):
@@ -132,17 +156,7 @@ def usage_import(
         if not identifier:
             errors.append(f"line {line}: {raw_headers[user_index].strip()}: missing user.")
             continue
-        last = None
-        for index, name in activity:
-            try:
-                day = _parse_date(cells[index])
-            except ValueError:
-                errors.append(
-                    f"line {line}: {name}: bad date {cells[index].strip()!r} (expected YYYY-MM-DD)."
-                )
-                continue
-            if day is not None and (last is None or day > last):
-                last = day
+        last = _last_activity(cells, activity, line, errors)
         is_hash = bool(ANONYMISED.match(identifier))
         anonymised = is_hash if anonymised is None else anonymised
         user_id = (by_md5 if is_hash else by_email).get(identifier)

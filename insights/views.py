@@ -7,8 +7,8 @@ from django.views.decorators.http import require_safe
 
 from roles.permissions import enablement_required
 
+from .filters import ReportInputError, as_of_label, report_filters_build
 from .readiness import readiness_report
-from .reports import ReportInputError, as_of_label, report_filters_build
 from .selectors import CHARTS, chart_rows, csv_cell, dashboard_data
 
 

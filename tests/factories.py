@@ -33,7 +33,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def _save_password(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy hook
+    def _save_password(obj, create, extracted, **kwargs):  # factory_boy hook
         if create:
             obj.save(update_fields=["password"])
 

@@ -4,8 +4,8 @@ from decimal import Decimal
 import pytest
 
 from insights.costs import cost_summary
+from insights.filters import report_filters_build
 from insights.models import CostEntry
-from insights.reports import report_filters_build
 from onboarding.models import Checkin, OrgSettings
 from tests.factories import make_pack
 

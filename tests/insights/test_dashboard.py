@@ -4,8 +4,9 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from insights.filters import report_filters_build
+from insights.funnel import non_activated
 from insights.models import UsageRecord
-from insights.reports import non_activated, report_filters_build
 from onboarding.models import InterventionSend
 from roles.models import Intervention
 from tests.factories import make_pack

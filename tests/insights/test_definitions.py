@@ -1,10 +1,11 @@
-"""The metric definitions of PRODUCT.md on hand-made cohorts (2026-03-02 is a Monday)."""
+"""The metric definitions of docs/metrics.md on hand-made cohorts (2026-03-02 is a Monday)."""
 
 from datetime import date
 
 import pytest
 
-from insights.reports import activation_report, cohort_rows, report_filters_build
+from insights.activation import activation_report, cohort_rows
+from insights.filters import report_filters_build
 from onboarding.models import Holiday
 from tests.factories import make_pack
 
@@ -166,7 +167,7 @@ def test_it_groups_by_weekly_cohort(finance):
 
 
 def test_it_rejects_bad_filters_naming_the_field(finance):
-    from insights.reports import ReportInputError
+    from insights.filters import ReportInputError
 
     with pytest.raises(ReportInputError, match="as_of"):
         report_filters_build(as_of="yesterday")

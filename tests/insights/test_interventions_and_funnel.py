@@ -2,12 +2,9 @@ from datetime import date
 
 import pytest
 
-from insights.reports import (
-    funnel,
-    intervention_effectiveness,
-    non_activated,
-    report_filters_build,
-)
+from insights.filters import report_filters_build
+from insights.funnel import funnel, non_activated
+from insights.interventions import intervention_effectiveness
 from onboarding.models import Checkin, InterventionSend, StepCompletion
 from roles.models import Intervention, PathStep
 from tests.factories import make_pack

@@ -1,4 +1,5 @@
-"""The SQL rate equals a plain-Python reading of PRODUCT.md on random cohorts."""
+"""The SQL rate equals a plain-Python reading of the definitions (docs/metrics.md) on random
+cohorts."""
 
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -8,7 +9,8 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from insights.reports import activation_report, parse_as_of, report_filters_build
+from insights.activation import activation_report
+from insights.filters import parse_as_of, report_filters_build
 from onboarding import workdays
 from tests.factories import make_pack
 

@@ -4,10 +4,10 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
+from insights.filters import report_filters_build
 from insights.kpis import kpi_measurement_add
 from insights.models import CostEntry
 from insights.readiness import readiness_report
-from insights.reports import report_filters_build
 from onboarding.models import Checkin
 from onboarding.progress import step_complete
 from roles.models import PathStep

@@ -4,8 +4,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from insights.filters import report_filters_build
+from insights.funnel import activated_no_value
 from insights.models import UsageRecord
-from insights.reports import activated_no_value, report_filters_build
 from insights.usage import UsageImportError, usage_import
 from tests.factories import UserFactory, make_pack
 

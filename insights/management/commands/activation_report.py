@@ -4,7 +4,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.json import DjangoJSONEncoder
 
-from insights.reports import ReportInputError, report_filters_build
+from insights.filters import ReportInputError, report_filters_build
 from insights.selectors import ROW_COLUMNS, csv_cell, report_json
 
 

@@ -3,8 +3,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.json import DjangoJSONEncoder
 
+from insights.filters import ReportInputError, report_filters_build
 from insights.readiness import readiness_report
-from insights.reports import ReportInputError, report_filters_build
 
 
 class Command(BaseCommand):

@@ -1,0 +1,98 @@
+"""Where people stop: the funnel, and who to follow up (not activated; activated, no value)."""
+
+from django.db.models import Count, F, Q, Window
+
+from onboarding.models import Checkin, Enrollment, EnrollmentDay, StepCompletion
+
+from .activation import conditions
+from .filters import ReportFilters, enrollments_enrolled
+
+STAGES = {
+    "enrolled": "Enrolled",
+    "first_visit": "First visit",
+    "first_step": "First step done",
+    "fvm_within_7": "FVM within 7 working days",
+    "active_day_30": "Active at day 30",
+    "active_day_90": "Active at day 90",
+}
+
+
+def funnel(filters: ReportFilters) -> list[dict]:
+    """Enrolled → first visit → first step → FVM within 7 → active day 30 → active day 90.
+
+    Each stage counts people who reached it by as_of; the FVM stage counts only eligible
+    people (the same numerator as the rate) so that people still in window are not failures.
+    """
+    as_of = filters.as_of
+    # Uncorrelated IN subqueries: PostgreSQL hashes each once (a correlated EXISTS per row is
+    # estimated so dear that JIT compilation alone took longer than the query at 100k).
+    stepped = Q(pk__in=StepCompletion.objects.filter(done_at__lte=as_of).values("enrollment_id"))
+
+    def active(day: int) -> Q:
+        answered = Checkin.objects.filter(day=day, active=True).filter(
+            Q(answered_at__isnull=True) | Q(answered_at__lte=as_of)
+        )
+        return Q(pk__in=answered.values("enrollment_id"))
+
+    agg = enrollments_enrolled(filters).aggregate(
+        enrolled=Count("id"),
+        first_visit=Count("id", filter=Q(first_visit_at__lte=as_of)),
+        first_step=Count("id", filter=stepped),
+        fvm_within_7=Count("id", filter=conditions(as_of)["reached"]),
+        active_day_30=Count("id", filter=active(30)),
+        active_day_90=Count("id", filter=active(90)),
+    )
+    return [
+        {"stage": key, "label": label, "people": agg[key] or 0} for key, label in STAGES.items()
+    ]
+
+
+def non_activated(filters: ReportFilters, *, limit: int = 200) -> tuple[list[Enrollment], int]:
+    """People eligible or past the start of working day 5 with no FVM by as_of, and their
+    intervention sends (prefetched: a fixed number of queries whatever the list size)."""
+    as_of = filters.as_of
+    # EXISTS, not a join on days: no DISTINCT over 100k wide rows; COUNT and LIMIT stay in SQL.
+    day_5_begun = EnrollmentDay.objects.filter(number=5, begins_at__lte=as_of)
+    qs = (
+        enrollments_enrolled(filters)
+        .filter(Q(window_ends_at__lte=as_of) | Q(pk__in=day_5_begun.values("enrollment_id")))
+        .exclude(fvm_completion__completed_at__lte=as_of)
+    )
+    # One scan gives the first `limit` ids and the total (COUNT(*) OVER ()); then only those
+    # rows are joined and loaded.
+    first = list(
+        qs.annotate(total=Window(Count("id")))
+        .order_by("window_ends_at", "id")
+        .values_list("id", "total")[:limit]
+    )
+    total = first[0][1] if first else 0
+    people = list(
+        Enrollment.objects.filter(pk__in=[pk for pk, _ in first])
+        .select_related("user", "manager", "version__pack")
+        .prefetch_related("intervention_sends__intervention")
+        .order_by("window_ends_at", "id")
+    )
+    for person in people:
+        person.sends_by_kind = {
+            send.intervention.kind: send.status for send in person.intervention_sends.all()
+        }
+    return people, total
+
+
+def activated_no_value(filters: ReportFilters, *, limit: int = 200) -> tuple[list[Enrollment], int]:
+    """The activation trap: used the AI tool since their start date (usage report), and no FVM."""
+    qs = (
+        enrollments_enrolled(filters)
+        .filter(
+            user__usage_record__last_activity_date__gte=F("start_date"),
+            user__usage_record__last_activity_date__lte=filters.as_of_date,
+        )
+        .exclude(fvm_completion__completed_at__lte=filters.as_of)
+    )
+    total = qs.count()
+    people = list(
+        qs.select_related("user", "user__usage_record", "version__pack").order_by("start_date")[
+            :limit
+        ]
+    )
+    return people, total
