@@ -24,12 +24,13 @@ from tests.factories import UserFactory, enablement_user, make_pack
 ROLES = ("anonymous", "employee", "manager", "buddy", "staff", "author", "admin")
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 
-# Admin internals are Django's own (each ModelAdmin checks its permissions); /admin/ is a row.
+# The admin's own routes have their rules in tests/test_permission_matrix_admin.py; /admin/
+# itself is a row here.
 ADMIN_PREFIX = "admin/"
 
 
-def routes():
-    """(name, route) for every URL pattern, includes expanded."""
+def routes_all():
+    """(name, route, pattern) for every URL pattern, includes expanded, the admin's too."""
 
     def walk(patterns, prefix="", namespace=None):
         for entry in patterns:
@@ -43,7 +44,12 @@ def routes():
                 route = prefix + str(entry.pattern)
                 yield name or f"/{route}", route, entry
 
-    for name, route, entry in walk(get_resolver().url_patterns):
+    yield from walk(get_resolver().url_patterns)
+
+
+def routes():
+    """Every route but the admin's own."""
+    for name, route, entry in routes_all():
         if route.startswith(ADMIN_PREFIX) and route != ADMIN_PREFIX:
             continue
         yield name, route, entry
