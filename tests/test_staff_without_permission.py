@@ -8,6 +8,7 @@ request is one the permission really opens. See docs/security.md.
 import base64
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from templates_library.packfile import version_to_document
 
@@ -15,7 +16,13 @@ from audit.models import AuditEvent
 from insights.models import KpiMeasurement
 from onboarding.models import Enrollment
 from roles.models import RolePack, RolePackVersion
-from roles.permissions import enablement_group
+from roles.permissions import (
+    ENABLEMENT_GROUP,
+    PERMISSION_CODENAME,
+    PERMISSION_NAME,
+    enablement_group,
+    is_enablement,
+)
 from roles.services import rolepack_draft_create
 from templates_library.models import ExportLog
 from tests.factories import PASSWORD, UserFactory, make_pack
@@ -149,3 +156,22 @@ def test_a_staff_account_without_the_permission_sees_no_rollout_in_the_layout_or
     assert client.post(f"/admin/roles/rolepackversion/{version.pk}/new-draft/").status_code == 403
     assert client.get("/admin/templates_library/prompt/").status_code == 403
     assert client.get("/").headers["Location"] == "/my/"
+
+
+def test_the_migration_gives_the_enablement_group_the_one_permission():
+    permission = Permission.objects.get(codename=PERMISSION_CODENAME)
+    assert (permission.content_type.app_label, permission.name) == ("roles", PERMISSION_NAME)
+    assert list(Group.objects.get(name=ENABLEMENT_GROUP).permissions.all()) == [permission]
+
+
+def test_superusers_have_it_implicitly_and_inactive_accounts_never():
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    member = UserFactory()
+    member.groups.add(enablement_group())
+    assert is_enablement(superuser) and is_enablement(member)
+    for user in (superuser, member):
+        user.is_active = False
+        user.save()
+    assert not is_enablement(superuser) and not is_enablement(member)
+    assert not is_enablement(UserFactory.build(is_active=False))
+    assert not is_enablement(None)
