@@ -8,11 +8,13 @@ request is one the permission really opens. See docs/security.md.
 import base64
 
 import pytest
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from templates_library.packfile import version_to_document
 
 from audit.models import AuditEvent
+from config.auth import EmailOrUsernameBackend
 from insights.models import KpiMeasurement
 from onboarding.models import Enrollment
 from roles.models import RolePack, RolePackVersion
@@ -175,3 +177,17 @@ def test_superusers_have_it_implicitly_and_inactive_accounts_never():
     assert not is_enablement(superuser) and not is_enablement(member)
     assert not is_enablement(UserFactory.build(is_active=False))
     assert not is_enablement(None)
+
+
+def test_the_permission_lookup_is_djangos_in_one_query(django_assert_num_queries):
+    user = UserFactory()
+    user.groups.add(enablement_group())
+    user.user_permissions.add(Permission.objects.get(codename="view_enrollment"))
+    expected = ModelBackend().get_all_permissions(type(user).objects.get(pk=user.pk))
+    fresh = type(user).objects.get(pk=user.pk)
+    with django_assert_num_queries(1):
+        assert EmailOrUsernameBackend().get_all_permissions(fresh) == expected
+        assert fresh.has_perm("roles.manage_rollout") and fresh.has_perm(
+            "onboarding.view_enrollment"
+        )
+    assert expected == {"roles.manage_rollout", "onboarding.view_enrollment"}
