@@ -11,12 +11,12 @@ import pytest
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.test import Client
-from templates_library.packfile import version_to_document
 
 from audit.models import AuditEvent
 from config.auth import EmailOrUsernameBackend
 from insights.models import KpiMeasurement
 from onboarding.models import Enrollment
+from roles.canonical import version_to_document
 from roles.models import RolePack, RolePackVersion
 from roles.permissions import (
     ENABLEMENT_GROUP,
@@ -156,7 +156,7 @@ def test_a_staff_account_without_the_permission_sees_no_rollout_in_the_layout_or
     assert client.get("/admin/roles/rolepack/").status_code == 403
     assert client.get(f"/admin/roles/rolepackversion/{version.pk}/change/").status_code == 403
     assert client.post(f"/admin/roles/rolepackversion/{version.pk}/new-draft/").status_code == 403
-    assert client.get("/admin/templates_library/prompt/").status_code == 403
+    assert client.get("/admin/roles/prompt/").status_code == 403
     assert client.get("/").headers["Location"] == "/my/"
 
 
