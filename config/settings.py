@@ -249,8 +249,8 @@ CHECKINS_SEND_WITHIN_DAYS = int(os.environ.get("CHECKINS_SEND_WITHIN_DAYS", "10"
 WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS")
 WEBHOOK_ALLOW_HTTP_FOR_ALLOWED_HOSTS = env_bool("WEBHOOK_ALLOW_HTTP_FOR_ALLOWED_HOSTS", False)
 
-# --- Product settings ------------------------------------------------------
-MAGIC_LINK_MAX_AGE = int(os.environ.get("MAGIC_LINK_MAX_AGE", str(3 * 24 * 3600)))
+# --- Sign-in by email link ------------------------------------------------
+MAGIC_LINK_MAX_AGE = env_int("MAGIC_LINK_MAX_AGE", 3 * 24 * 3600)  # seconds a link stays valid
 
 # --- Security --------------------------------------------------------------
 # Sessions: 12 hours by default; SESSION_EXPIRE_AT_BROWSER_CLOSE=1 also ends them with the browser.
