@@ -18,53 +18,26 @@ Several roles in one export:
 | ``json`` | a JSON array holding the pack document | the same array, one document per role |
 """
 
-from dataclasses import dataclass
+from templates_library.exporters import csvfile, jsonpack, m365, markdown_doc, openwebui, prompty
+from templates_library.exporters.base import ExportError, ExportFile, file_stem
 
+__all__ = ["EXPORTERS", "FORMATS", "ExportError", "ExportFile", "build_export", "file_stem"]
 
-class ExportError(ValueError):
-    """An export that cannot be produced as asked; the message says why and for which role."""
-
-
-@dataclass(frozen=True)
-class ExportFile:
-    content: bytes
-    filename: str
-    content_type: str
-
-
-def file_stem(versions) -> str:
-    """An export's file name starts with the role's slug, or "firstvalue" for several."""
-    return versions[0].pack.slug if len(versions) == 1 else "firstvalue"
-
-
-def _registry():
-    from templates_library.exporters import (
-        csvfile,
-        jsonpack,
-        m365,
-        markdown_doc,
-        openwebui,
-        prompty,
-    )
-
-    return {
-        "m365-agent": m365.export,
-        "openwebui": openwebui.export,
-        "prompty": prompty.export,
-        "csv": csvfile.export,
-        "markdown": markdown_doc.export,
-        "json": jsonpack.export,
-    }
-
-
-FORMATS = ("m365-agent", "openwebui", "prompty", "csv", "markdown", "json")
+EXPORTERS = {
+    "m365-agent": m365.export,
+    "openwebui": openwebui.export,
+    "prompty": prompty.export,
+    "csv": csvfile.export,
+    "markdown": markdown_doc.export,
+    "json": jsonpack.export,
+}
+FORMATS = tuple(EXPORTERS)
 
 
 def build_export(versions, fmt: str) -> ExportFile:
     """Run the exporter for ``fmt`` over ``versions`` (no logging; see the service)."""
-    exporters = _registry()
-    if fmt not in exporters:
+    if fmt not in EXPORTERS:
         raise ExportError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
     if not versions:
         raise ExportError("nothing to export: no role given")
-    return exporters[fmt](list(versions))
+    return EXPORTERS[fmt](list(versions))

@@ -9,7 +9,7 @@ import io
 import json
 
 from templates_library.csvsafe import neutralise
-from templates_library.exporters import ExportFile, file_stem
+from templates_library.exporters.base import ExportFile, file_stem
 
 HEADER = ["role", "slug", "title", "body", "variables", "tags"]
 

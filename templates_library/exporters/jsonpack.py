@@ -4,7 +4,7 @@ holding one pack or a list of packs)."""
 
 from roles.canonical import version_to_document
 from roles.packfile import dump_json
-from templates_library.exporters import ExportFile, file_stem
+from templates_library.exporters.base import ExportFile, file_stem
 
 
 def export(versions) -> ExportFile:

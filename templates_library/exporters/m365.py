@@ -21,7 +21,7 @@ import uuid
 from django.conf import settings
 from PIL import Image, ImageDraw, ImageFont
 
-from templates_library.exporters import ExportError, ExportFile
+from templates_library.exporters.base import ExportError, ExportFile
 from templates_library.exporters.common import (
     fill_role_context,
     one_line,

@@ -2,7 +2,7 @@
 variables, demos). Several roles make one document with a top-level section per role,
 separated by a rule."""
 
-from templates_library.exporters import ExportFile, file_stem
+from templates_library.exporters.base import ExportFile, file_stem
 from templates_library.exporters.common import role_context_lines
 
 

@@ -10,7 +10,7 @@ import json
 import re
 
 from roles.document_types import PLACEHOLDER_RE
-from templates_library.exporters import ExportFile, file_stem
+from templates_library.exporters.base import ExportFile, file_stem
 from templates_library.exporters.common import fill_role_context
 
 COMMAND_PATTERN = re.compile(r"^[a-zA-Z0-9_-]+$")

@@ -11,7 +11,7 @@ import re
 
 import yaml
 
-from templates_library.exporters import ExportFile, file_stem
+from templates_library.exporters.base import ExportFile, file_stem
 from templates_library.exporters.common import (
     fill_role_context,
     one_line,
