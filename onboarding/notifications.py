@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -260,6 +261,47 @@ def intervention_message(
     if intervention.kind == Intervention.Kind.POWER_USER_SESSION and audience != "employee":
         _add_session(message, send=send, host=recipient, now=now)
     return message
+
+
+SAMPLE_EMPLOYEE = ("Alex", "Example", "alex.example@example.com")
+SAMPLE_MANAGER = ("Sam", "Manager", "sam.manager@example.com")
+SAMPLE_BUDDY = ("Robin", "Helper", "robin.helper@example.com")
+
+
+def _sample_user(pk: int, first: str, last: str, email: str):
+    return get_user_model()(pk=pk, first_name=first, last_name=last, email=email)
+
+
+def intervention_preview(
+    *,
+    version,
+    intervention: Intervention,
+    track: str = "prescriptive",
+    manager: bool = True,
+    buddy: bool = True,
+    now: datetime | None = None,
+) -> Message:
+    """The message a real send of ``intervention`` would produce, for a sample person.
+
+    "Alex Example" on ``version`` and ``track``, managed by "Sam Manager" and helped by the
+    power user "Robin Helper" (``manager``/``buddy`` False previews the fallbacks of this
+    module's docstring). Nothing is written: the person, the send and the users are unsaved
+    objects with id 0, so an email-channel sign-in link in a preview signs no one in."""
+    employee = _sample_user(0, *SAMPLE_EMPLOYEE)
+    enrollment = Enrollment(
+        pk=0,
+        user=employee,
+        version=version,
+        name=employee.get_full_name(),
+        track=track,
+        manager=_sample_user(0, *SAMPLE_MANAGER) if manager else None,
+        buddy=_sample_user(0, *SAMPLE_BUDDY) if buddy else None,
+        start_date=workdays.local_date(now or timezone.now(), "UTC"),
+        timezone="UTC",
+        values={},
+    )
+    send = InterventionSend(pk=0, enrollment=enrollment, intervention=intervention)
+    return intervention_message(send=send, now=now)
 
 
 def email_parts(message: Message) -> tuple[str, str]:
