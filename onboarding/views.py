@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from . import auth, progress, workdays
+from . import auth, pages, progress, workdays
 from .forms import EmailLinkForm, FvmForm
-from .selectors.banners import banners_for, banners_for_user
+from .selectors.banners import banners_for_user
 from .selectors.checklists import checklist_build
 from .selectors.enrollments import enrollment_for_user, fvm_for_enrollment, path_step_for_enrollment
 from .selectors.team import team_build
@@ -55,24 +55,9 @@ def _enrollment_or_404(request: HttpRequest):
     return enrollment
 
 
-def _fvm_form(checklist, data=None) -> FvmForm:
-    return FvmForm(data, evidence_hint=checklist.enrollment.version.fvm_evidence)
-
-
 def _render_my(request: HttpRequest, checklist, fvm_form: FvmForm, status: int = 200):
     return render(
-        request,
-        "onboarding/my.html",
-        {
-            "c": checklist,
-            "enrollment": checklist.enrollment,
-            "version": checklist.enrollment.version,
-            "fvm_form": fvm_form,
-            "minutes_longer": -checklist.fvm.minutes_saved if checklist.fvm else 0,
-            # In-app interventions; each item renders as its sanitised HTML.
-            "banners": banners_for(checklist.enrollment),
-        },
-        status=status,
+        request, "onboarding/my.html", pages.my_context(request, checklist, fvm_form), status=status
     )
 
 
@@ -89,7 +74,7 @@ def my(request: HttpRequest) -> HttpResponse:
         )
     progress.enrollment_first_visit_mark(enrollment=enrollment)
     checklist = checklist_build(enrollment=enrollment)
-    return _render_my(request, checklist, _fvm_form(checklist))
+    return _render_my(request, checklist, pages.fvm_form_for(checklist))
 
 
 def _on_my_step(request: HttpRequest, step_id: int, service) -> HttpResponse:
@@ -122,7 +107,7 @@ def fvm_record(request: HttpRequest) -> HttpResponse:
         messages.info(request, "You have already recorded your first value.")
         return redirect("onboarding:first-value")
     checklist = checklist_build(enrollment=enrollment)
-    form = _fvm_form(checklist, request.POST)
+    form = pages.fvm_form_for(checklist, request.POST)
     # A "when" without an offset is the person's own local time.
     with timezone.override(workdays.valid_timezone(enrollment.timezone)):
         valid = form.is_valid()

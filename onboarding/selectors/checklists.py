@@ -7,16 +7,16 @@ number of people; the assembly happens in Python.
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
-from roles.models import Demo, PathStep, Prompt
+from roles.models import Demo, PathStep, Prompt, RolePackVersion
 from templates_library.variables import FilledPrompt, fill_prompt
 
 from .. import workdays
 from ..models import Enrollment, FvmCompletion
-from .enrollments import fvm_for_enrollment, path_steps, path_track
+from .enrollments import fvm_for_enrollment, holiday_dates, path_steps, path_track
 
 PATH_DAYS = range(1, 8)
 
@@ -181,14 +181,33 @@ def _step_item(
 
 
 def _checklist(enrollment: Enrollment, content: _Content, now: datetime) -> Checklist:
-    today = workdays.local_date(now, enrollment.timezone)
-    day_dates = {d.number: d.date for d in enrollment.days.all() if d.number <= 7}
-    done = {c.step_id: c.done_at for c in enrollment.step_completions.all()}
+    return _assemble(
+        enrollment,
+        content,
+        today=workdays.local_date(now, enrollment.timezone),
+        day_dates={d.number: d.date for d in enrollment.days.all() if d.number <= 7},
+        done={c.step_id: c.done_at for c in enrollment.step_completions.all()},
+        fvm=fvm_for_enrollment(enrollment=enrollment),
+    )
+
+
+def _assemble(
+    enrollment: Enrollment,
+    content: _Content,
+    *,
+    today: date,
+    day_dates: dict[int, date],
+    done: dict[int, datetime],
+    fvm: FvmCompletion | None,
+) -> Checklist:
+    """The checklist from what is known of the person; no query of its own, so a transient
+    (unsaved) enrollment for a preview goes through exactly the same assembly."""
     phase, current, is_working = _position(day_dates, today)
     all_steps = content.steps[enrollment.version_id]
     days = {n: DayItem(number=n, date=day_dates.get(n)) for n in PATH_DAYS}
     for step in path_steps(all_steps, enrollment.track):
-        days[step.day].steps.append(_step_item(step, enrollment, content, day_dates, done))
+        item = _step_item(step, enrollment, content, day_dates, done)
+        days[step.day].steps.append(item)
     focus = _focus(phase, current, is_working)
     for n, item in days.items():
         item.is_today = is_working and n == current
@@ -201,7 +220,7 @@ def _checklist(enrollment: Enrollment, content: _Content, now: datetime) -> Chec
         current_day=current if phase != BEFORE else None,
         today_is_working_day=is_working,
         days=list(days.values()),
-        fvm=fvm_for_enrollment(enrollment=enrollment),
+        fvm=fvm,
     )
 
 
@@ -220,3 +239,72 @@ def checklists_build(
 
 def checklist_build(*, enrollment: Enrollment, now: datetime | None = None) -> Checklist:
     return checklists_build([enrollment], now=now)[0]
+
+
+# --- Preview: the week of someone who does not exist -------------------------------
+
+PREVIEW_NAME = "Alex Example"
+
+
+def _preview_dates(day: int, today: date, holidays: frozenset[date]) -> dict[int, date]:
+    """Working days 1–7 such that working day ``day`` is today (or the next working day)."""
+    anchor = today
+    while not workdays.is_working_day(anchor, holidays):
+        anchor += timedelta(days=1)
+    start = anchor
+    for _ in range(day - 1):
+        start -= timedelta(days=1)
+        while not workdays.is_working_day(start, holidays):
+            start -= timedelta(days=1)
+    return workdays.working_days(start, PATH_DAYS, holidays)
+
+
+def checklist_preview(
+    *,
+    version: RolePackVersion,
+    track: str,
+    day: int,
+    reached: bool = False,
+    now: datetime | None = None,
+) -> Checklist:
+    """The checklist a person on ``version``/``track`` sees on working day ``day`` (1–7).
+
+    Nothing is written: the enrollment (and, with ``reached``, the FVM completion) are
+    transient. The person is on track: every step of the days before ``day`` is done except
+    the FVM task, which is done only by recording first value (``reached``). Five queries:
+    holidays, steps, prompts, their variables, demos.
+    """
+    if day not in PATH_DAYS:
+        raise ValueError("day must be a working day from 1 to 7")
+    now = now or timezone.now()
+    today = workdays.local_date(now, "UTC")
+    day_dates = _preview_dates(day, today, holiday_dates())
+    enrollment = Enrollment(
+        version=version,
+        track=track,
+        name=PREVIEW_NAME,
+        start_date=day_dates[1],
+        timezone="UTC",
+        values={},
+    )
+    content = _content_for({version.id})
+    done = {
+        step.id: now
+        for step in path_steps(content.steps[version.id], track)
+        if step.day < day and step.kind != PathStep.Kind.FVM_TASK
+    }
+    fvm = None
+    if reached:
+        fvm = FvmCompletion(
+            enrollment=enrollment,
+            completed_at=now,
+            local_date=today,
+            ttv=day,
+            minutes_taken=version.fvm_target_minutes,
+            minutes_saved=version.fvm_baseline_minutes - version.fvm_target_minutes,
+            evidence="(preview)",
+            rating=4,
+        )
+    return _assemble(
+        enrollment, content, today=day_dates[day], day_dates=day_dates, done=done, fvm=fvm
+    )
