@@ -7,13 +7,18 @@ See docs/metrics.md for the definitions and each decision taken here.
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet, Sum
 
 from onboarding.models import Enrollment
 
 from .filters import ReportFilters, enrollments_enrolled
+from .rates import too_few, wilson
 
-BENCHMARKS = {"minimum": 0.40, "top_quartile": 0.65}
+BENCHMARKS = {
+    "minimum": settings.METRICS["fvm_rate_minimum"],
+    "top_quartile": settings.METRICS["fvm_rate_top_quartile"],
+}
 WINDOW_DAYS = 7
 TTV_BUCKETS = ("1", "2", "3", "4", "5", "6", "7", "8+")
 _SUMMED = ("enrolled", "eligible", "reached_within_7", "fvm_total", "minutes_saved_total")
@@ -70,6 +75,8 @@ def _row(key, label: str, agg: dict, histogram: dict[int, int]) -> dict:
         "in_window": (agg.get("enrolled") or 0) - eligible,
         "reached_within_7": reached,
         "rate_within_7": reached / eligible if eligible else None,
+        "rate_within_7_ci": wilson(reached, eligible),
+        "too_few": too_few(eligible),
         "median_ttv": _median(histogram),
         "fvm_total": agg.get("fvm_total") or 0,
         "minutes_saved_total": agg.get("minutes_saved_total") or 0,

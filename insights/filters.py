@@ -53,7 +53,10 @@ def parse_as_of(value: str | None, *, now: datetime | None = None) -> datetime:
     if value is None or str(value).strip() == "":
         return now or timezone.now()
     text = str(value).strip()
-    day = parse_date(text) if len(text) == 10 else None
+    try:
+        day = parse_date(text) if len(text) == 10 else None
+    except ValueError:  # well formed but not a day of the calendar: 2026-02-30
+        raise ReportInputError(f"as_of: {text!r} is not a date that exists (YYYY-MM-DD).") from None
     if day is not None:
         return datetime.combine(day + timedelta(days=1), time(0), tzinfo=_zone())
     try:

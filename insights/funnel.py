@@ -1,11 +1,13 @@
 """Where people stop: the funnel, and who to follow up (not activated; activated, no value)."""
 
-from django.db.models import Count, F, Q, Window
+from django.db.models import Count, OuterRef, Q, Subquery, Window
 
 from onboarding.models import Checkin, Enrollment, EnrollmentDay, StepCompletion
 
 from .activation import conditions
+from .activity import active_between
 from .filters import ReportFilters, enrollments_enrolled
+from .models import UsageActivity
 
 STAGES = {
     "enrolled": "Enrolled",
@@ -74,25 +76,36 @@ def non_activated(filters: ReportFilters, *, limit: int = 200) -> tuple[list[Enr
     )
     for person in people:
         person.sends_by_kind = {
-            send.intervention.kind: send.status for send in person.intervention_sends.all()
+            send.intervention.kind: send_status_as_of(send, as_of)
+            for send in person.intervention_sends.all()
+            if send.due_at <= as_of
         }
     return people, total
 
 
+def send_status_as_of(send, as_of) -> str:
+    """A send's status as it stood at as_of: one sent later was still pending then."""
+    if send.status == "sent" and (send.sent_at is None or send.sent_at > as_of):
+        return "pending"
+    return send.status
+
+
 def activated_no_value(filters: ReportFilters, *, limit: int = 200) -> tuple[list[Enrollment], int]:
-    """The activation trap: used the AI tool since their start date (usage report), and no FVM."""
+    """The activation trap: used the AI tool since their start date (usage history, as
+    reported by the as-of date), and no FVM by as_of."""
+    day = filters.as_of_date
+    used = UsageActivity.objects.filter(
+        user=OuterRef("user"), date__gte=OuterRef("start_date"), date__lte=day, reported_on__lte=day
+    )
     qs = (
         enrollments_enrolled(filters)
-        .filter(
-            user__usage_record__last_activity_date__gte=F("start_date"),
-            user__usage_record__last_activity_date__lte=filters.as_of_date,
-        )
+        .filter(active_between(start=OuterRef("start_date"), end=day, as_of=day))
         .exclude(fvm_completion__completed_at__lte=filters.as_of)
     )
     total = qs.count()
     people = list(
-        qs.select_related("user", "user__usage_record", "version__pack").order_by("start_date")[
-            :limit
-        ]
+        qs.annotate(last_used=Subquery(used.order_by("-date").values("date")[:1]))
+        .select_related("user", "version__pack")
+        .order_by("start_date", "id")[:limit]
     )
     return people, total

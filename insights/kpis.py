@@ -69,14 +69,17 @@ def _latest_versions() -> dict[int, RolePackVersion]:
     return {version.pack_id: version for version in versions}
 
 
-def kpi_overview(*, role: str | None = None) -> list[dict]:
+def kpi_overview(*, role: str | None = None, as_of: date | None = None) -> list[dict]:
     """Every KPI of each pack's latest published version, with its measurements and change.
 
     Baseline = the latest measurement marked as baseline, else the pack's stated baseline.
+    Only measurements dated on or before ``as_of`` (the report's as-of date) count.
     Three queries whatever the number of packs (measurements are entered by hand: few).
     """
     latest = _latest_versions()
     measurements = KpiMeasurement.objects.order_by("measured_on", "id")
+    if as_of is not None:
+        measurements = measurements.filter(measured_on__lte=as_of)
     if role:
         measurements = measurements.filter(pack__slug=role)
     by_kpi: dict[tuple[int, str], list[KpiMeasurement]] = {}

@@ -35,7 +35,7 @@ def measured_workflows(filters: ReportFilters) -> list[str]:
     in the KPI's direction, or a role whose recorded FVM completions saved minutes in total."""
     found = [
         f"{row['role']}: {row['kpi']} {row['baseline']} → {row['latest']} {row['unit']}"
-        for row in kpi_overview()
+        for row in kpi_overview(as_of=filters.as_of_date)
         if row["latest"] is not None and row["improvement"] is not None and row["improvement"] > 0
     ]
     fvm = (

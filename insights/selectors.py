@@ -112,7 +112,7 @@ def dashboard_data(filters: ReportFilters) -> dict:
         "trap": trap,
         "trap_total": trap_total,
         "interventions": intervention_effectiveness(filters),
-        "kpis": kpi_overview(role=filters.role),
+        "kpis": kpi_overview(role=filters.role, as_of=filters.as_of_date),
         "costs": cost_summary(filters),
         "svg": _charts(report, cohorts, distribution, stages),
     }

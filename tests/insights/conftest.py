@@ -49,3 +49,22 @@ def employee(db):
 @pytest.fixture
 def admin_user(db):
     return UserFactory(username="admin@example.com", is_staff=True, is_superuser=True)
+
+
+def usage_report(day: date, users, last_dates, source: str = "plain") -> None:
+    """One usage report of ``day`` listing ``users`` with their last day of use (or None),
+    stored as the usage history the metrics read (insights/activity.py)."""
+    from insights.models import UsageActivity, UsageReport, UsageSnapshot
+
+    report = UsageReport.objects.create(
+        source=source,
+        report_date=day,
+        content_hash=f"{day}-{'-'.join(str(u.pk) for u in users)}",
+        imported_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    for user, last in zip(users, last_dates, strict=True):
+        UsageSnapshot.objects.create(
+            report=report, user=user, report_date=day, last_activity_date=last
+        )
+        if last is not None:
+            UsageActivity.objects.get_or_create(user=user, date=last, defaults={"reported_on": day})

@@ -60,6 +60,8 @@ def test_it_returns_the_same_numbers_as_the_command(api, cohort, who, request):
         "in_window": 1,
         "reached_within_7": 1,
         "rate_within_7": 0.5,
+        "rate_within_7_ci": [0.0945, 0.9055],
+        "too_few": True,
         "median_ttv": 3,
         "fvm_total": 1,
         "minutes_saved_total": 60,

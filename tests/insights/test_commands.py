@@ -41,6 +41,8 @@ def test_json_output_follows_the_public_contract(cohort):
         "in_window": 0,
         "reached_within_7": 1,
         "rate_within_7": 1 / 3,
+        "rate_within_7_ci": [0.0615, 0.7923],
+        "too_few": True,
         "median_ttv": 7.0,
         "fvm_total": 2,
         "minutes_saved_total": 100,

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from insights.filters import report_filters_build
 from insights.funnel import non_activated
-from insights.models import UsageRecord
+from insights.models import UsageActivity
 from onboarding.models import InterventionSend
 from roles.models import Intervention
 from tests.factories import make_pack
@@ -35,11 +35,8 @@ def populate(version, count: int, prefix: str = "p"):
                 due_at=utc(2026, 3, 9, 9),
                 sent_at=utc(2026, 3, 9, 9),
             )
-            UsageRecord.objects.create(
-                user=person.user,
-                last_activity_date=date(2026, 3, 10),
-                source="plain",
-                imported_at=utc(2026, 3, 20),
+            UsageActivity.objects.create(
+                user=person.user, date=date(2026, 3, 10), reported_on=date(2026, 3, 12)
             )
 
 

@@ -51,6 +51,8 @@ def test_it_counts_eligible_reached_in_window_and_value_exactly(finance):
         "in_window": 1,
         "reached_within_7": 2,
         "rate_within_7": 0.4,
+        "rate_within_7_ci": [0.1176, 0.7693],  # Wilson 95% of 2 in 5
+        "too_few": True,  # 5 eligible < 10
         "median_ttv": 4.0,  # TTVs 1, 3, 5, 8
         "fvm_total": 4,
         "minutes_saved_total": 160,

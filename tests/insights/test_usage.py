@@ -10,7 +10,7 @@ from insights.models import UsageRecord
 from insights.usage import UsageImportError, usage_import
 from tests.factories import UserFactory, make_pack
 
-from .conftest import complete, enroll, utc
+from .conftest import complete, enroll, usage_report, utc
 
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -126,13 +126,13 @@ def test_usage_without_fvm_is_activated_but_no_value():
     complete(valued, utc(2026, 3, 4, 9))
     enroll(version, "cy@example.com", date(2026, 3, 2))  # no usage, no FVM: not the trap
     before = enroll(version, "dee@example.com", date(2026, 3, 16))  # usage predates start
-    for enrollment, day in ((trapped, 10), (valued, 10), (before, 5)):
-        UsageRecord.objects.create(
-            user=enrollment.user,
-            last_activity_date=date(2026, 3, day),
-            source="plain",
-            imported_at=utc(2026, 3, 20),
-        )
+    late = enroll(version, "eve@example.com", date(2026, 3, 2))  # reported after as-of
+    users = [trapped.user, valued.user, before.user]
+    usage_report(date(2026, 3, 12), users, [date(2026, 3, d) for d in (10, 10, 5)])
+    usage_report(date(2026, 3, 25), [late.user], [date(2026, 3, 11)])
     people, total = activated_no_value(report_filters_build(as_of="2026-03-20"))
     assert total == 1
     assert [p.user.email for p in people] == ["ada@example.com"]
+    assert people[0].last_used == date(2026, 3, 10)
+    _, total = activated_no_value(report_filters_build(as_of="2026-03-31"))
+    assert total == 2  # eve's use was first reported on the 25th

@@ -8,6 +8,15 @@ from insights.filters import ReportInputError, report_filters_build
 from insights.selectors import ROW_COLUMNS, csv_cell, report_json
 
 
+def _rate_text(row) -> str:
+    rate = row["rate_within_7"]
+    if rate is None:
+        return "n/a"
+    low, high = row["rate_within_7_ci"]
+    text = f"{rate:.0%} [{low:.0%}–{high:.0%}]"
+    return text + " too few to judge" if row["too_few"] else text
+
+
 class Command(BaseCommand):
     help = "Day-7 FVM completion and value per role, as of a date (see docs/metrics.md)."
 
@@ -54,14 +63,13 @@ class Command(BaseCommand):
             "eligible",
             "in window",
             "reached≤7",
-            "rate",
+            "rate [95% CI]",
             "median TTV",
             "FVM",
             "min saved",
         ]
         lines = [header]
         for row in rows:
-            rate = row["rate_within_7"]
             lines.append(
                 [
                     row["role"] or "ALL",
@@ -69,7 +77,7 @@ class Command(BaseCommand):
                     str(row["eligible"]),
                     str(row["in_window"]),
                     str(row["reached_within_7"]),
-                    "n/a" if rate is None else f"{rate:.0%}",
+                    _rate_text(row),
                     "—" if row["median_ttv"] is None else f"{row['median_ttv']:g}",
                     str(row["fvm_total"]),
                     str(row["minutes_saved_total"]),
