@@ -49,7 +49,15 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address, for links in emails and the Microsoft 365 app manifest. Local runs default
+# to the dev server; with DEBUG off it has no default, and the m365-agent export refuses to run.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+# The organisation's own privacy notice and terms of use (Markdown files) for /privacy/ and
+# /terms/, which the Microsoft 365 app manifest links to; empty: a default text says what
+# FirstValue keeps.
+PRIVACY_POLICY_FILE = os.environ.get("PRIVACY_POLICY_FILE", "")
+TERMS_OF_USE_FILE = os.environ.get("TERMS_OF_USE_FILE", "")
+ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

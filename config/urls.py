@@ -5,11 +5,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from config.health import healthz
+from config.legal import privacy, terms
 from config.views import SignOutView, home
 
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("privacy/", privacy, name="privacy"),
+    path("terms/", terms, name="terms"),
     # Where the audit trail tells admin requests from the others.
     path(settings.AUDIT_ADMIN_PATH_PREFIX.lstrip("/"), admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

@@ -182,6 +182,9 @@ EXPECTED: dict[str, dict[str, dict[str, set[int]]]] = {
     # The role-aware landing page: a redirect for everyone.
     "home": {"GET": every(302), "*": every(405)},
     "healthz": {"GET": PUBLIC},
+    # The organisation's texts the Microsoft 365 manifest links to: read signed out.
+    "privacy": {"GET": PUBLIC, "*": every(405)},
+    "terms": {"GET": PUBLIC, "*": every(405)},
     "admin:index": {"GET": ADMIN_SITE, "*": ADMIN_SITE},
     "login": {"GET": PUBLIC, "*": PUBLIC},
     # GET shows a page with the sign-out button; POST signs out.

@@ -148,8 +148,18 @@ def declarative_agent(version) -> dict:
     return agent
 
 
+def site_url() -> str:
+    """The public address the manifest's links use; an export without one is refused."""
+    if not settings.SITE_URL:
+        raise ExportError(
+            "SITE_URL is not set: the m365-agent package links to SITE_URL/privacy/ and "
+            "SITE_URL/terms/; set SITE_URL to the public https address of FirstValue."
+        )
+    return settings.SITE_URL
+
+
 def app_manifest(version) -> dict:
-    site = settings.SITE_URL
+    site = site_url()
     description = safe_line(version.description or version.fvm_sentence)
     return {
         "$schema": MANIFEST_SCHEMA_URL,

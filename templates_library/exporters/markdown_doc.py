@@ -1,9 +1,21 @@
 """Markdown: a readable handout per role (FVM sentence, context, prompts with their
 variables, demos). Several roles make one document with a top-level section per role,
-separated by a rule."""
+separated by a rule.
+
+No HTML from authored text reaches the handout (``docs/exports.md``): every ``<`` outside the
+prompt fences is written as ``&lt;``, which Markdown shows as ``<`` but never reads as a tag;
+prompt bodies sit in a fence longer than any backtick run inside them.
+"""
+
+from urllib.parse import quote
 
 from templates_library.exporters.base import ExportFile, file_stem
 from templates_library.exporters.common import role_context_lines
+
+
+def text(value) -> str:
+    """Authored text as Markdown that shows it as written and holds no HTML."""
+    return str(value or "").replace("<", "&lt;")
 
 
 def _fence(text: str) -> str:
@@ -16,24 +28,28 @@ def _fence(text: str) -> str:
     return f"{fence}text\n{text.rstrip()}\n{fence}"
 
 
+# Every URL character but the angle brackets and spaces that would end an autolink.
+_URL_SAFE = "".join(chr(c) for c in range(33, 127) if chr(c) not in "<> ")
+
+
 def sections(version):
-    yield f"# {version.name}"
+    yield f"# {text(version.name)}"
     if version.description:
-        yield version.description.strip()
-    yield f"**First value.** {version.fvm_sentence}"
+        yield text(version.description.strip())
+    yield f"**First value.** {text(version.fvm_sentence)}"
     if version.fvm_evidence:
-        yield f"Evidence: {version.fvm_evidence}"
+        yield f"Evidence: {text(version.fvm_evidence)}"
     context = role_context_lines(version)
     if context:
-        items = [f"  {line}" if line.startswith("- ") else f"- {line}" for line in context]
+        items = [f"  {text(ln)}" if ln.startswith("- ") else f"- {text(ln)}" for ln in context]
         yield "## Context\n\n" + "\n".join(items)
     prompts = list(version.prompts.all())
     if prompts:
         yield "## Prompts"
         for prompt in prompts:
-            parts = [f"### {prompt.title}"]
+            parts = [f"### {text(prompt.title)}"]
             if prompt.tags:
-                parts.append("Tags: " + ", ".join(prompt.tags))
+                parts.append("Tags: " + ", ".join(text(tag) for tag in prompt.tags))
             parts.append(_fence(prompt.body))
             variables = list(prompt.variables.all())
             if variables:
@@ -41,9 +57,9 @@ def sections(version):
                 for v in variables:
                     line = f"- `{v.name}`" + (" (required)" if v.required else " (optional)")
                     if v.description:
-                        line += f": {v.description}"
+                        line += f": {text(v.description)}"
                     if v.default:
-                        line += f" Default: {v.default}"
+                        line += f" Default: {text(v.default)}"
                     lines.append(line)
                 parts.append("Variables:\n\n" + "\n".join(lines))
             yield "\n\n".join(parts)
@@ -52,16 +68,16 @@ def sections(version):
         yield "## Demos"
         for demo in demos:
             parts = [
-                f"### {demo.title}",
-                f"Deliverable: {demo.deliverable}. Before: {demo.before_minutes} minutes; "
+                f"### {text(demo.title)}",
+                f"Deliverable: {text(demo.deliverable)}. Before: {demo.before_minutes} minutes; "
                 f"with AI: {demo.after_minutes} minutes.",
             ]
             if demo.presenter:
-                parts.append(f"Presenter: {demo.presenter}")
+                parts.append(f"Presenter: {text(demo.presenter)}")
             if demo.video_url:
-                parts.append(f"Recording: <{demo.video_url}>")
+                parts.append(f"Recording: <{quote(demo.video_url, safe=_URL_SAFE)}>")
             if demo.steps:
-                parts.append(demo.steps.strip())
+                parts.append(text(demo.steps.strip()))
             yield "\n\n".join(parts)
 
 

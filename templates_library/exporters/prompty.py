@@ -5,12 +5,18 @@ YAML front matter per the Prompty v2 schema (``Agent.yaml``): ``name``, ``descri
 required, default) and ``template`` (jinja2 with the prompty parser). The body has a
 ``system:`` message (role context and FVM) and a ``user:`` message (the prompt,
 variables as ``{{var}}``).
+
+Every word the author wrote reaches the model as written (``docs/exports.md``): literal text is
+escaped for Jinja (each ``{`` that would open ``{{``, ``{%`` or ``{#`` is written as
+``{{ "{" }}``) and a line the prompty parser would read as a role marker (``user:``,
+``# assistant:``) gets an invisible word joiner (U+2060) in front, so it stays one message.
 """
 
 import re
 
 import yaml
 
+from roles.document_types import PLACEHOLDER_RE
 from templates_library.exporters.base import ExportFile, file_stem
 from templates_library.exporters.common import (
     fill_role_context,
@@ -79,11 +85,54 @@ def header_text(data: dict) -> str:
     return _escape_runs(dumped)
 
 
-def prompty_file(version, prompt) -> str:
+# The prompty parser's role names (prompty.core.types.ROLES) and its boundary rule: a line that,
+# stripped, is ``role:`` or ``#role:``, optionally with ``[attributes]``.
+ROLE_MARKER = re.compile(
+    r"^\s*#?\s*(assistant|developer|system|user)"
+    r"(\[(?:\w++\s*+=\s*+(?:\"[^\"]*\"|[^\",\]]*+)\s*+,?+\s*+)+\])?\s*:\s*$",
+    re.IGNORECASE,
+)
+WORD_JOINER = "\u2060"
+_JINJA_OPENERS = re.compile(r"\{(?=[{%#]|\Z)")
+
+
+def jinja_literal(text: str) -> str:
+    """``text`` as a Jinja template that renders to exactly ``text``."""
+    return _JINJA_OPENERS.sub('{{ "{" }}', text)
+
+
+def lines_kept(text: str) -> str:
+    """Line breaks as ``\\n`` (Jinja and the parser read them so) and no line left that the
+    parser would take for a role marker."""
+    lines = text.splitlines()
+    return "\n".join(WORD_JOINER + line if ROLE_MARKER.match(line) else line for line in lines)
+
+
+def template_text(text: str) -> str:
+    """Authored text (placeholders included) as the template: literal parts escaped for Jinja,
+    each ``{{ name }}`` left as the Jinja variable ``{{name}}``."""
+    text = lines_kept(text)
+    parts, last = [], 0
+    for match in PLACEHOLDER_RE.finditer(text):
+        parts.append(jinja_literal(text[last : match.start()]))
+        parts.append("{{" + match.group(1) + "}}")
+        last = match.end()
+    parts.append(jinja_literal(text[last:]))
+    return "".join(parts)
+
+
+def message_body(version, prompt) -> str:
+    """The user message as the author wrote it, role-context placeholders filled; outer line
+    breaks trimmed (the parser trims them from every message)."""
     declared = [v.name for v in prompt.variables.all()]
-    body = fill_role_context(prompt.body, version, declared).strip()
+    return fill_role_context(prompt.body, version, declared).strip("\r\n")
+
+
+def prompty_file(version, prompt) -> str:
     front = header_text(header(version, prompt))
-    return f"---\n{front}---\nsystem:\n{role_context_text(version)}\n\nuser:\n{body}\n"
+    system = jinja_literal(lines_kept(role_context_text(version)))
+    user = template_text(message_body(version, prompt))
+    return f"---\n{front}---\nsystem:\n{system}\n\nuser:\n{user}\n"
 
 
 def files(versions):

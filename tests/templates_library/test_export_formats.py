@@ -22,6 +22,7 @@ from templates_library.csvsafe import FORMULA_STARTS, neutralise, unneutralise
 from templates_library.exporters import ExportError, build_export
 from templates_library.exporters.m365 import app_id, neutralise_brackets, starter_limit
 from tests.factories import make_pack
+from tests.templates_library.openwebui_variables import extract_input_variables
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "data" / "schemas"
 NO_BRACKETS = re.compile(r"\[\[|\]\]")
@@ -129,8 +130,10 @@ def assert_valid_openwebui(content: bytes) -> list[dict]:
         assert set(item) == {"command", "name", "content"}
         assert OPENWEBUI_COMMAND.match(item["command"])
         assert item["name"].strip() and item["content"].strip()
-        for variable in re.findall(r"\{\{([^}]*)\}\}", item["content"]):
-            assert re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]* \| text(:required)?", variable)
+        placeholders = re.findall(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*[|}]", item["content"])
+        parsed = extract_input_variables(item["content"])
+        assert sorted(parsed) == sorted(set(placeholders))
+        assert all(v["type"] in ("text", "textarea") for v in parsed.values())
     return data
 
 
@@ -267,8 +270,13 @@ def test_it_exports_open_webui_prompts_with_required_flags():
         "sales-rep-prompt-2",
     ]
     assert data[0]["content"] == (
-        "Explain the {{period | text:required}} variances number 1.\n\n{{table | text}}"
+        'Explain the {{period | text:placeholder="the month":required}} variances number 1.'
+        '\n\n{{table | textarea:placeholder="paste the table":default="(table)"}}'
     )
+    assert extract_input_variables(data[0]["content"]) == {
+        "period": {"type": "text", "placeholder": "the month", "required": True},
+        "table": {"type": "textarea", "placeholder": "paste the table", "default": "(table)"},
+    }
     assert data[0]["name"] == "Finance analyst: Prompt 1"
 
 
@@ -279,7 +287,9 @@ def test_it_fills_role_context_placeholders_for_open_webui():
     prompt.body = "For {{audience}} in {{period}}."
     prompt.save()
     data = assert_valid_openwebui(build_export([version], "openwebui").content)
-    assert data[0]["content"] == "For CFO and finance leadership in {{period | text:required}}."
+    assert data[0]["content"] == (
+        'For CFO and finance leadership in {{period | text:placeholder="the month":required}}.'
+    )
 
 
 # --- Prompty ---------------------------------------------------------------------------
