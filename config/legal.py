@@ -14,15 +14,15 @@ from django.views.decorators.http import require_safe
 from templates_library.markdown import render_markdown
 
 PAGES = {
-    "privacy": ("Privacy notice", "PRIVACY_POLICY_FILE", "legal/privacy_default.md"),
-    "terms": ("Terms of use", "TERMS_OF_USE_FILE", "legal/terms_default.md"),
+    "privacy": ("Privacy notice", lambda: settings.PRIVACY_POLICY_FILE, "legal/privacy_default.md"),
+    "terms": ("Terms of use", lambda: settings.TERMS_OF_USE_FILE, "legal/terms_default.md"),
 }
 
 
 def page_text(kind: str) -> str:
     """The page's Markdown: the organisation's file, or the default text."""
-    _, setting, default = PAGES[kind]
-    path = getattr(settings, setting)
+    _, configured, default = PAGES[kind]
+    path = configured()
     if path:
         return Path(path).read_text(encoding="utf-8")
     organisation = settings.ORGANISATION_NAME or "your organisation"
