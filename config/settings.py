@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "templates_library",
     "onboarding",
     "insights",
+    "studio",
 ]
 
 MIDDLEWARE = [

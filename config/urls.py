@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("templates_library.urls")),
     path("", include("onboarding.urls")),
     path("", include("insights.urls")),
+    path("studio/", include("studio.urls")),
 ]
 
 handler404 = "config.views.page_not_found"

@@ -1,4 +1,4 @@
-"""Imports go one way: insights → onboarding → templates_library → roles → audit."""
+"""Imports go one way: studio → insights → onboarding → templates_library → roles → audit."""
 
 import ast
 from pathlib import Path
@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = ["audit", "roles", "templates_library", "onboarding", "insights"]
+LAYERS = ["audit", "roles", "templates_library", "onboarding", "insights", "studio"]
 
 
 def imported_apps(path: Path) -> set[str]:

@@ -93,6 +93,8 @@ def world(db):
         "token": "not-a-valid-token",
         "answer": "yes",
         "uidb64": "MQ",
+        "section": "fvm",
+        "number": version.number,
     }
     return users, kwargs
 
@@ -257,6 +259,20 @@ EXPECTED: dict[str, dict[str, dict[str, set[int]]]] = {
     "insights:api-activation": {"GET": rollout_api(200)},
     "insights:api-readiness": {"GET": rollout_api(200)},
     "insights:api-kpi-measurements": {"GET": rollout_api(200), "POST": rollout_api(400)},
+    # the authoring studio: the enablement team and admins only
+    "studio:index": {"GET": ROLLOUT_PAGE, "*": every(405)},
+    # An empty new-pack form: 400, every missing field named.
+    "studio:new": {"GET": ROLLOUT_PAGE, "POST": by_role(302, 403, 403, 403, 400, 400)},
+    "studio:pack": {"GET": ROLLOUT_PAGE, "*": every(405)},
+    # A section posted with nothing changed saves the draft as it was.
+    "studio:edit": {"GET": ROLLOUT_PAGE, "POST": by_role(302, 403, 403, 403, 302, 302)},
+    # An empty document: 400, "the file is empty".
+    "studio:source": {"GET": ROLLOUT_PAGE, "POST": by_role(302, 403, 403, 403, 400, 400)},
+    # Publish without the reviewed revision: 409, nothing published.
+    "studio:publish": {"GET": ROLLOUT_PAGE, "POST": by_role(302, 403, 403, 403, 409, 409)},
+    "studio:versions": {"GET": ROLLOUT_PAGE, "*": every(405)},
+    "studio:version": {"GET": ROLLOUT_PAGE, "*": every(405)},
+    "studio:draft-from": {"GET": every(405), "POST": by_role(302, 403, 403, 403, 302, 302)},
 }
 
 
