@@ -3,10 +3,14 @@
 The pack's Markdown message is filled with ``{{name}}``, ``{{manager_name}}``, ``{{role}}``,
 ``{{fvm_sentence}}``, ``{{one_task}}`` and ``{{link}}``; the HTML goes through the one
 Markdown renderer with every substituted value escaped (``templates_library.variables``).
+``{{one_task}}`` is the FVM task's title, linked to where the recipient finds it (never the
+whole prompt). A greeting ("Hi {{manager_name}},") to someone whose name we do not know is
+"Hi," — never "Hi your manager," nor an address (docs/triggers.md, "Who gets what").
 
 Recipients (first match wins):
-- manager_nudge → the manager; no manager → the employee, with the pack's microtraining
-  message (or a built-in one);
+- manager_nudge → the manager; no manager → the employee, with a built-in message about the
+  one task (the pack's microtraining message only when the pack sends no microtraining of its
+  own, so nobody gets the same message twice);
 - microtraining → the employee;
 - power_user_session → the buddy, with a calendar invitation (15 minutes at 10:00 on the
   employee's next working day, employee and buddy invited); no buddy → the manager, same
@@ -27,7 +31,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from roles.models import Intervention
-from templates_library.variables import fill_html, fill_prompt, fill_text
+from templates_library.variables import fill_html, fill_text
 
 from . import workdays
 from .auth import magic_link_url
@@ -36,7 +40,6 @@ from .selectors.enrollments import (
     fvm_task_step,
     holiday_dates,
     intervention_message_of_kind,
-    prompt_with_variables,
 )
 
 DEFAULT_MICROTRAINING = (
@@ -48,6 +51,10 @@ BOOK_SESSION = (
     "work is often the quickest way in. Book one with a power user on your team and bring "
     "this task: {{one_task}}\n\nYour checklist: {{link}}"
 )
+ONE_TASK_TODAY = (
+    "Hi {{name}}, this week has one task that counts: {{one_task}}. Fifteen minutes on real "
+    "work is enough for a first result; the prompt is ready to copy on your checklist: {{link}}"
+)
 SESSION_MINUTES = 15
 SESSION_HOUR = 10
 
@@ -58,9 +65,10 @@ class Message:
     to_email: str
     to_name: str
     subject: str
-    markdown: str  # the filled Markdown (chat channels and the text part)
+    markdown: str  # the filled Markdown (chat channels)
     html: SafeString  # the filled, rendered, sanitised fragment
     link: str
+    text: str = ""  # the filled plain text (an email's text part)
     attachments: list[tuple[str, bytes, str]] = field(default_factory=list)
     session_start: datetime | None = None
     session_label: str = ""  # the proposed time in the employee's timezone, for people
@@ -76,20 +84,17 @@ def _employee_name(enrollment: Enrollment) -> str:
     return enrollment.name or _display_name(enrollment.user)
 
 
+def _known_name(user) -> str:
+    """The person's full name, or "" when we only know their address."""
+    return user.get_full_name() if user is not None else ""
+
+
 def one_task(enrollment: Enrollment) -> str:
-    """The person's FVM task title and its prompt, filled with their values, on one line."""
-    step = fvm_task_step(enrollment, "title", "prompt_slug")
-    if step is None:
-        return enrollment.version.fvm_deliverable
-    title = step.title or enrollment.version.fvm_deliverable
-    if not step.prompt_slug:
-        return title
-    prompt = prompt_with_variables(version_id=enrollment.version_id, slug=step.prompt_slug)
-    if prompt is None:
-        return title
-    filled = fill_prompt(prompt, person_values=enrollment.values, version=enrollment.version)
-    text = " ".join(filled.text.split())
-    return f"{title} — with the prompt “{prompt.title}”: {text}"
+    """The name of the person's FVM task, on one line, with no full stop of its own (messages
+    put one after it): its title, else the pack's deliverable."""
+    step = fvm_task_step(enrollment, "title")
+    title = (step.title if step else "") or enrollment.version.fvm_deliverable
+    return " ".join(title.split()).rstrip(".")
 
 
 def fvm_step_anchor(enrollment: Enrollment) -> str:
@@ -102,26 +107,42 @@ def _link(enrollment: Enrollment, audience: str, *, sign_in: bool) -> str:
     """What ``{{link}}`` is: where the recipient acts on this message.
 
     Employee → their FVM task on the checklist (``/my/#step-<id>``); manager → the person's
-    card on ``/team/`` (``#report-<enrollment id>``); buddy → ``/my/``, where the message shows
-    as a banner. In a personal email the employee gets a sign-in link instead, which lands on
+    card on ``/team/`` (``#report-<enrollment id>``); buddy → the person's card in the power
+    user's part of ``/team/`` (``#helps-<enrollment id>``). In a personal email the employee gets a sign-in link instead, which lands on
     ``/my/``."""
     if audience == "manager":
         return f"{settings.SITE_URL}/team/#report-{enrollment.pk}"
     if audience == "buddy":
-        return f"{settings.SITE_URL}/my/"
+        return f"{settings.SITE_URL}/team/#helps-{enrollment.pk}"
     checklist = f"{settings.SITE_URL}/my/{fvm_step_anchor(enrollment)}"
     return magic_link_url(user=enrollment.user) if sign_in else checklist
 
 
 _BARE_LINK = re.compile(r"(?<![(\[<])\{\{\s*link\s*\}\}")
+_BARE_TASK = re.compile(r"(?<![(\[<])\{\{\s*one_task\s*\}\}(?!\])")
+_GREETING = re.compile(
+    r"\b(Hi|Hello|Hey|Dear)[ \t]+\{\{\s*(name|manager_name|buddy_name)\s*\}\}", re.IGNORECASE
+)
 
 
-def fill(template: str, values: dict[str, str]) -> tuple[str, SafeString]:
-    """(filled Markdown text, sanitised HTML with each value escaped).
+def greetings_fit(template: str, unknown: set[str]) -> str:
+    """ "Hi {{manager_name}}," becomes "Hi," when that person's name is unknown."""
+    return _GREETING.sub(lambda m: m.group(1) if m.group(2) in unknown else m.group(0), template)
 
-    A bare ``{{link}}`` becomes a clickable link in the HTML."""
-    linked = _BARE_LINK.sub("[{{link}}]({{link}})", template)
-    return fill_text(template, values), fill_html(linked, values, missing=[])
+
+def fill(template: str, values: dict[str, str]) -> tuple[str, str, SafeString]:
+    """(filled Markdown, plain text, sanitised HTML with each value escaped).
+
+    A bare ``{{link}}`` becomes a clickable link in the HTML; ``{{one_task}}`` links to the
+    task (``{{one_task_link}}``): a Markdown link, in plain text the address in brackets."""
+    markdown = _BARE_TASK.sub("[{{one_task}}]({{one_task_link}})", template)
+    text = _BARE_TASK.sub("{{one_task}} ({{one_task_link}})", template)
+    linked = _BARE_LINK.sub("[{{link}}]({{link}})", markdown)
+    return (
+        fill_text(markdown, values),
+        fill_text(text, values),
+        fill_html(linked, values, missing=[]),
+    )
 
 
 def _values(
@@ -130,14 +151,27 @@ def _values(
     version = enrollment.version
     return {
         "name": _employee_name(enrollment),
-        "manager_name": _display_name(enrollment.manager, "your manager"),
-        "buddy_name": _display_name(enrollment.buddy, "a power user"),
+        "manager_name": _known_name(enrollment.manager) or "your manager",
+        "buddy_name": _known_name(enrollment.buddy) or "a power user",
         "role": version.name,
         "deliverable": version.fvm_deliverable,
         "fvm_sentence": version.fvm_sentence,
         "one_task": one_task(enrollment),
+        "one_task_link": _link(enrollment, audience, sign_in=False),
         "link": link or _link(enrollment, audience, sign_in=sign_in),
     }
+
+
+def _unknown_names(enrollment: Enrollment) -> set[str]:
+    """The placeholders whose person we know only by address (or not at all)."""
+    unknown = set()
+    if not (enrollment.name or _known_name(enrollment.user)):
+        unknown.add("name")
+    if not _known_name(enrollment.manager):
+        unknown.add("manager_name")
+    if not _known_name(enrollment.buddy):
+        unknown.add("buddy_name")
+    return unknown
 
 
 def next_session_start(enrollment: Enrollment, now: datetime) -> datetime:
@@ -190,7 +224,7 @@ def session_invitation(
 
 _SUBJECTS = {
     ("manager_nudge", "manager"): "15 minutes to help {name} get a first result with AI",
-    ("manager_nudge", "employee"): "A 5-minute walkthrough for your first result with AI",
+    ("manager_nudge", "employee"): "The one task that counts this week",
     ("microtraining", "employee"): "A 5-minute walkthrough for your first result with AI",
     ("power_user_session", "buddy"): "Could you give {name} a 15-minute session?",
     ("power_user_session", "manager"): "A 15-minute session to support {name}",
@@ -204,10 +238,11 @@ def _audience(intervention: Intervention, enrollment: Enrollment) -> tuple[str, 
     if kind == Intervention.Kind.MANAGER_NUDGE:
         if enrollment.manager is not None:
             return "manager", enrollment.manager, intervention.message
+        # The pack's own microtraining is sent on its day: this one must not repeat it.
         template = intervention_message_of_kind(
             version_id=enrollment.version_id, kind=Intervention.Kind.MICROTRAINING
         )
-        return "employee", enrollment.user, template or DEFAULT_MICROTRAINING
+        return "employee", enrollment.user, ONE_TASK_TODAY if template else DEFAULT_MICROTRAINING
     if kind == Intervention.Kind.POWER_USER_SESSION:
         if enrollment.buddy is not None:
             return "buddy", enrollment.buddy, intervention.message
@@ -247,13 +282,21 @@ def intervention_message(
     values = _values(
         enrollment, audience, link, sign_in=intervention.channel == Intervention.Channel.EMAIL
     )
-    text, html = fill(template, values)
+    # The built-in walkthrough has the microtraining's subject whichever kind sent it.
+    subject_key = (
+        ("microtraining", audience)
+        if template == DEFAULT_MICROTRAINING
+        else (intervention.kind, audience)
+    )
+    template = greetings_fit(template, _unknown_names(enrollment))
+    markdown, text, html = fill(template, values)
     message = Message(
         audience=audience,
         to_email=recipient.email,
         to_name=_display_name(recipient),
-        subject=_SUBJECTS[(intervention.kind, audience)].format(name=values["name"]),
-        markdown=text,
+        subject=_SUBJECTS[subject_key].format(name=values["name"]),
+        markdown=markdown,
+        text=text,
         html=html,
         link=values["link"],
     )

@@ -11,6 +11,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from .sentences import fvm_sentence
+
 DAY_VALIDATORS = [MinValueValidator(1), MaxValueValidator(7)]
 
 
@@ -106,15 +108,8 @@ class RolePackVersion(models.Model):
             deliverable=self.fvm_deliverable,
             target=self.fvm_target_minutes,
             baseline=self.fvm_baseline_minutes,
+            subject=self.fvm_subject,
         )
-
-
-def fvm_sentence(*, role: str, deliverable: str, target, baseline) -> str:
-    article = "An" if role[:1].lower() in "aeiou" else "A"
-    return (
-        f"{article} {role[:1].lower()}{role[1:]} has reached first value when they have "
-        f"{deliverable} in {target} minutes instead of {baseline}."
-    )
 
 
 class Track(models.TextChoices):

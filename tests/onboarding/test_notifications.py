@@ -55,17 +55,30 @@ def test_it_fills_every_placeholder_and_escapes_the_values():
 
 
 @pytest.mark.django_db
-def test_one_task_is_the_fvm_task_with_its_prompt_filled_from_the_persons_values():
+def test_one_task_names_the_task_and_links_to_it_without_the_prompt_or_a_double_full_stop():
     version = make_pack()
-    person = enroll(version, "ana@example.com")
-    person.values = {"period": "2026-10"}
-    person.save()
-
-    task = notifications.one_task(person)
-    assert task == (
-        "Write this month's variance commentary with the AI — with the prompt “Prompt 1”: "
-        "Explain the 2026-10 variances number 1. (table)"
+    step = version.steps.get(track="prescriptive", kind="fvm_task")
+    step.title = "Write this month's variance commentary with the AI."
+    step.save()
+    Intervention.objects.filter(version=version, kind="manager_nudge").update(
+        message="One task: {{one_task}}. Open it: {{link}}"
     )
+    person = enroll(version, "ana@example.com")
+
+    assert notifications.one_task(person) == "Write this month's variance commentary with the AI"
+    message = notifications.intervention_message(send=unsaved_send(person, "manager_nudge"))
+    card = f"{settings.SITE_URL}/team/#report-{person.pk}"
+    assert message.markdown.startswith(
+        f"One task: [Write this month's variance commentary with the AI]({card}). Open it:"
+    )
+    assert message.text.startswith(
+        f"One task: Write this month's variance commentary with the AI ({card}). Open it:"
+    )
+    assert f'<a href="{card}" rel="noopener noreferrer nofollow"><span class="filled">Write' in (
+        message.html
+    )
+    for part in (message.markdown, message.text, message.html):
+        assert "{{" not in part and ".." not in part and "Explain the" not in part
 
 
 @pytest.mark.django_db
@@ -109,3 +122,54 @@ def test_the_checkin_email_asks_about_the_deliverable_with_two_links():
     assert subject == "Still using it for a variance explanation for the CFO report?"
     assert "https://x/yes/" in text and "https://x/no/" in text
     assert 'href="https://x/yes/"' in html and 'href="https://x/no/"' in html
+
+
+@pytest.mark.django_db
+def test_a_manager_known_by_address_alone_is_greeted_hi_never_your_manager():
+    version = make_pack()
+    Intervention.objects.filter(version=version, kind="manager_nudge").update(
+        message="Hi {{manager_name}},\n\n{{name}} could use fifteen minutes."
+    )
+    person = enroll(version, "ana@example.com", name="Ana", manager="max@example.com")
+    message = notifications.intervention_message(send=unsaved_send(person, "manager_nudge"))
+    text, html = notifications.email_parts(message)
+    for part in (message.markdown, text, html):
+        assert "your manager" not in part and "max@example.com" not in part.split("\n")[0]
+    assert message.markdown.startswith("Hi,\n\nAna could use fifteen minutes.")
+
+    person.manager.first_name, person.manager.last_name = "Max", "Müller"
+    person.manager.save()
+    named = notifications.intervention_message(send=unsaved_send(person, "manager_nudge"))
+    assert named.markdown.startswith("Hi Max Müller,\n\n")
+
+
+@pytest.mark.django_db
+def test_every_example_packs_greetings_name_someone_or_no_one():
+    for i, version in enumerate(example_versions()):
+        person = enroll(version, f"p{i}@example.com")  # manager and buddy by address alone
+        for intervention in Intervention.objects.filter(version=version):
+            message = notifications.intervention_message(
+                send=unsaved_send(person, intervention.kind)
+            )
+            assert not re.search(r"Hi (your manager|a power user)\b", message.markdown)
+            assert "{{" not in message.markdown, (version.pack.slug, intervention.kind)
+            assert ".." not in message.text.replace("...", "")
+
+
+@pytest.mark.django_db
+def test_without_a_manager_no_message_reaches_the_person_twice():
+    """Day 5 falls back to the employee: with a day-6 microtraining of its own, the pack's
+    microtraining is not sent on day 5 too."""
+    for i, version in enumerate([*example_versions(), make_pack(slug="default-pack")]):
+        person = enroll(version, f"solo{i}@example.com", manager="", buddy="")
+        seen = []
+        for intervention in Intervention.objects.filter(version=version).order_by("day"):
+            message = notifications.intervention_message(
+                send=unsaved_send(person, intervention.kind)
+            )
+            if message.to_email == person.user.email:
+                seen.append((message.subject, message.markdown))
+        subjects = [s for s, _ in seen]
+        bodies = [b for _, b in seen]
+        assert len(set(subjects)) == len(subjects), (version.pack.slug, subjects)
+        assert len(set(bodies)) == len(bodies), version.pack.slug

@@ -145,8 +145,16 @@ def test_the_manager_nudge_goes_to_the_employee_when_there_is_no_manager():
     intervention_send_deliver(send_id=row.pk, now=at)
     (message,) = mail.outbox
     assert message.to == ["solo@example.com"]
-    assert message.subject == "A 5-minute walkthrough for your first result with AI"
-    assert "Day 6: help Solo with" in message.body  # the pack's microtraining message
+    # The pack's microtraining comes on day 6: day 5 says something else, not it twice.
+    assert message.subject == "The one task that counts this week"
+    assert "this week has one task that counts: Write this month" in message.body
+    assert "Day 6: help Solo with" not in message.body
+
+    Intervention.objects.filter(version=version, kind="microtraining").delete()
+    loner = enroll(version, "loner@example.com", manager="", buddy="")
+    row, at = record_due(loner, 5)
+    intervention_send_deliver(send_id=row.pk, now=at)
+    assert mail.outbox[1].subject == "A 5-minute walkthrough for your first result with AI"
 
 
 @pytest.mark.django_db
