@@ -2,24 +2,20 @@
 
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Sum
 
-from onboarding.models import Checkin, Enrollment, FvmCompletion, OrgSettings
+from onboarding.models import FvmCompletion, OrgSettings
 
-from .filters import ReportFilters
+from .filters import ReportFilters, enrollments_enrolled
 from .models import CostEntry
+from .value import meaningful
 
 
 def meaningful_users_count(*, as_of) -> int:
-    """Reached FVM (by as_of) and answered "still active" at the day-30 check-in."""
-    active_30 = Exists(
-        Checkin.objects.filter(enrollment=OuterRef("pk"), day=30, active=True).filter(
-            Q(answered_at__isnull=True) | Q(answered_at__lte=as_of)
-        )
-    )
-    return (
-        Enrollment.objects.filter(fvm_completion__completed_at__lte=as_of).filter(active_30).count()
-    )
+    """Organisation-wide: reached FVM by as_of and active in the 28 days up to calendar day 30
+    (usage data; the day-30 check-in answer for people without any)."""
+    filters = ReportFilters(as_of=as_of)
+    return enrollments_enrolled(filters).filter(meaningful(filters)).count()
 
 
 def cost_summary(filters: ReportFilters) -> dict:

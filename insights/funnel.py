@@ -2,12 +2,13 @@
 
 from django.db.models import Count, OuterRef, Q, Subquery, Window
 
-from onboarding.models import Checkin, Enrollment, EnrollmentDay, StepCompletion
+from onboarding.models import Enrollment, EnrollmentDay, StepCompletion
 
 from .activation import conditions
 from .activity import active_between
 from .filters import ReportFilters, enrollments_enrolled
 from .models import UsageActivity
+from .usewindows import active_at
 
 STAGES = {
     "enrolled": "Enrolled",
@@ -20,29 +21,25 @@ STAGES = {
 
 
 def funnel(filters: ReportFilters) -> list[dict]:
-    """Enrolled → first visit → first step → FVM within 7 → active day 30 → active day 90.
+    """Enrolled ⊇ first visit ⊇ first step ⊇ FVM within 7 ⊇ active day 30 ⊇ active day 90.
 
-    Each stage counts people who reached it by as_of; the FVM stage counts only eligible
-    people (the same numerator as the rate) so that people still in window are not failures.
+    Nested: each stage counts only people who passed every earlier stage, by as_of. The FVM
+    stage counts only eligible people (the rate's numerator), so people still in window are
+    not failures; "active at day N" is usage in the 28 days up to calendar day N, or the
+    day-N check-in answer for people without usage data (insights/usewindows.py).
     """
-    as_of = filters.as_of
+    as_of, day = filters.as_of, filters.as_of_date
     # Uncorrelated IN subqueries: PostgreSQL hashes each once (a correlated EXISTS per row is
     # estimated so dear that JIT compilation alone took longer than the query at 100k).
     stepped = Q(pk__in=StepCompletion.objects.filter(done_at__lte=as_of).values("enrollment_id"))
-
-    def active(day: int) -> Q:
-        answered = Checkin.objects.filter(day=day, active=True).filter(
-            Q(answered_at__isnull=True) | Q(answered_at__lte=as_of)
-        )
-        return Q(pk__in=answered.values("enrollment_id"))
-
+    stages = {"enrolled": Q()}
+    stages["first_visit"] = Q(first_visit_at__lte=as_of)
+    stages["first_step"] = stages["first_visit"] & stepped
+    stages["fvm_within_7"] = stages["first_step"] & conditions(as_of)["reached"]
+    stages["active_day_30"] = stages["fvm_within_7"] & active_at(30, as_of=as_of, as_of_date=day)
+    stages["active_day_90"] = stages["active_day_30"] & active_at(90, as_of=as_of, as_of_date=day)
     agg = enrollments_enrolled(filters).aggregate(
-        enrolled=Count("id"),
-        first_visit=Count("id", filter=Q(first_visit_at__lte=as_of)),
-        first_step=Count("id", filter=stepped),
-        fvm_within_7=Count("id", filter=conditions(as_of)["reached"]),
-        active_day_30=Count("id", filter=active(30)),
-        active_day_90=Count("id", filter=active(90)),
+        **{key: Count("id", filter=q) if q else Count("id") for key, q in stages.items()}
     )
     return [
         {"stage": key, "label": label, "people": agg[key] or 0} for key, label in STAGES.items()

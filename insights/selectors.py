@@ -15,6 +15,7 @@ from .filters import ReportFilters
 from .funnel import activated_no_value, funnel, non_activated
 from .interventions import intervention_effectiveness
 from .kpis import kpi_overview
+from .value import value_metrics
 
 CHARTS = ("by-role", "by-cohort", "ttv", "funnel", "minutes-saved", "interventions", "kpis")
 _BENCHMARK_LINES = [
@@ -40,6 +41,7 @@ def report_json(filters: ReportFilters) -> dict:
     report = activation_report(filters)
     report["interventions"] = intervention_effectiveness(filters)
     report["costs"] = cost_summary(filters)
+    report["value"] = value_metrics(filters)
     return report
 
 
@@ -114,6 +116,7 @@ def dashboard_data(filters: ReportFilters) -> dict:
         "interventions": intervention_effectiveness(filters),
         "kpis": kpi_overview(role=filters.role, as_of=filters.as_of_date),
         "costs": cost_summary(filters),
+        "value": value_metrics(filters),
         "svg": _charts(report, cohorts, distribution, stages),
     }
 
