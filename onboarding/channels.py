@@ -5,30 +5,24 @@ Each ``deliver_*`` either returns (delivered) or raises:
   HTTP 429 and 5xx);
 - :class:`PermanentError` — trying again cannot help (a refused URL, a 4xx, no address).
 
-Webhook URLs must be https and resolve only to public addresses, checked at send time
-(so a DNS answer that changed since the URL was saved cannot point us inward) and the
-connection is pinned to the address that was checked (no second lookup to rebind).
-``settings.WEBHOOK_ALLOWED_HOSTS`` opens named hosts for local testing;
-``settings.WEBHOOK_ALLOW_HTTP_FOR_ALLOWED_HOSTS`` lets those (and only those) use http.
+Webhook URLs must be https and resolve only to public addresses (roles.webhooks, the same
+check as where a pack is saved), checked again at send time (so a DNS answer that changed
+since the URL was saved cannot point us inward) and the connection is pinned to the address
+that was checked (no second lookup to rebind).
 """
 
-import ipaddress
 import re
 import smtplib
-import socket
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from requests.adapters import HTTPAdapter
 
+from roles import webhooks
+
 WEBHOOK_TIMEOUT_SECONDS = (3.05, 10)  # connect, read
-METADATA_ADDRESSES = {
-    ipaddress.ip_address("169.254.169.254"),
-    ipaddress.ip_address("fd00:ec2::254"),
-}
 
 
 class TransientError(Exception):
@@ -52,86 +46,22 @@ class Email:
     attachments: list[tuple[str, bytes, str]] = field(default_factory=list)
 
 
-# --- Webhook URL validation -------------------------------------------------
+# --- Webhook URL validation: roles.webhooks, the same check as where a pack is saved -----
 
-
-def _address_refused(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    return (
-        address in METADATA_ADDRESSES
-        or address.is_loopback
-        or address.is_private
-        or address.is_link_local
-        or address.is_multicast
-        or address.is_reserved
-        or address.is_unspecified
-        or not address.is_global
-    )
-
-
-def _allowed_hosts() -> set[str]:
-    return {h.lower() for h in settings.WEBHOOK_ALLOWED_HOSTS}
-
-
-@dataclass(frozen=True)
-class CheckedUrl:
-    url: str
-    scheme: str
-    host: str
-    port: int
-    address: str  # the resolved address the connection will be pinned to
-    path: str
+CheckedUrl = webhooks.CheckedUrl
 
 
 def webhook_url_check(url: str) -> CheckedUrl:
     """Validate a webhook URL and resolve it; WebhookUrlError says why it is refused."""
     try:
-        parts = urlsplit((url or "").strip())
-        port = parts.port
-    except ValueError as exc:
-        raise WebhookUrlError(f"webhook URL is malformed: {exc}") from exc
-    host = (parts.hostname or "").lower()
-    if not host:
-        raise WebhookUrlError("webhook URL has no host")
-    if parts.username or parts.password:
-        raise WebhookUrlError("webhook URL must not carry credentials")
-    allowed = host in _allowed_hosts()
-    if parts.scheme != "https" and not (
-        parts.scheme == "http" and allowed and settings.WEBHOOK_ALLOW_HTTP_FOR_ALLOWED_HOSTS
-    ):
-        raise WebhookUrlError("webhook URL must use https")
-    port = port or (443 if parts.scheme == "https" else 80)
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise WebhookUrlError(f"webhook host {host!r} does not resolve") from exc
-    addresses = []
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
-        if not allowed and _address_refused(address):
-            raise WebhookUrlError(
-                f"webhook host {host!r} resolves to a non-public address ({address})"
-            )
-        addresses.append(address)
-    if not addresses:
-        raise WebhookUrlError(f"webhook host {host!r} does not resolve")
-    path = parts.path or "/"
-    if parts.query:
-        path += "?" + parts.query
-    return CheckedUrl(
-        url=url, scheme=parts.scheme, host=host, port=port, address=str(addresses[0]), path=path
-    )
+        return webhooks.webhook_url_check(url)
+    except webhooks.WebhookUrlError as exc:
+        raise WebhookUrlError(str(exc)) from exc
 
 
 def webhook_url_validate(url: str) -> None:
     """For forms and serializers: raises django's ValidationError with the reason."""
-    from django.core.exceptions import ValidationError
-
-    try:
-        webhook_url_check(url)
-    except WebhookUrlError as exc:
-        raise ValidationError(str(exc)) from exc
+    webhooks.webhook_url_validator(url)
 
 
 class _PinnedAdapter(HTTPAdapter):

@@ -21,7 +21,6 @@ from roles.document_types import (
     Canonical,
     Flag,
     Holdout,
-    HttpsUrl,
     Markdown,
     Meaning,
     Minutes,
@@ -36,6 +35,7 @@ from roles.document_types import (
     Text,
     Url,
     VariableName,
+    WebhookUrl,
     WorkingDay,
     choice,
     on,
@@ -155,8 +155,8 @@ class InterventionDoc(Section):
     message: Annotated[Text, ON_INTERVENTION("message"), Markdown()] = Field(
         description="Markdown; " + ", ".join(f"{{{{{p}}}}}" for p in MESSAGE_PLACEHOLDERS)
     )
-    webhook_url: Annotated[HttpsUrl, ON_INTERVENTION("webhook_url")] = Field(
-        "", description="https; slack and teams only."
+    webhook_url: Annotated[WebhookUrl, ON_INTERVENTION("webhook_url")] = Field(
+        "", description="https, a public address; slack and teams only."
     )
 
 

@@ -22,6 +22,7 @@ from roles.models import (
     PathStep,
     RolePackVersion,
 )
+from roles.webhooks import WebhookUrlError, webhook_url_parse
 
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]+\Z")
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -154,6 +155,15 @@ def _url(what: str, schemes: tuple[str, ...]):
     return check
 
 
+def _webhook_url(value: str, info) -> None:
+    # The same check as at send time (roles.webhooks), without the name lookup.
+    if value:
+        try:
+            webhook_url_parse(value)
+        except WebhookUrlError as exc:
+            _fail(str(exc))
+
+
 def _integer(*, low: int | None = None, high: int | None = None, message: str = ""):
     def validate(value, handler):
         if not isinstance(value, int) or isinstance(value, bool):
@@ -255,9 +265,7 @@ Slug = Annotated[
 ]
 OptionalSlug = Annotated[Slug, OMIT_EMPTY]
 Url = Annotated[str, _string("a URL", check=_url("a URL", ("https://", "http://"))), OMIT_EMPTY]
-HttpsUrl = Annotated[
-    str, _string("an https URL", check=_url("an https URL", ("https://",))), OMIT_EMPTY
-]
+WebhookUrl = Annotated[str, _string("an https URL", check=_webhook_url), OMIT_EMPTY]
 Minutes = Annotated[
     int,
     Field(ge=1),

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from .sentences import fvm_sentence
+from .webhooks import webhook_url_validator
 
 DAY_VALIDATORS = [MinValueValidator(1), MaxValueValidator(7)]
 
@@ -171,7 +172,11 @@ class Intervention(models.Model):
     day = models.PositiveSmallIntegerField(validators=DAY_VALIDATORS)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
-    webhook_url = models.URLField(blank=True, help_text="Slack or Teams incoming webhook (https).")
+    webhook_url = models.URLField(
+        blank=True,
+        validators=[webhook_url_validator],
+        help_text="Slack or Teams incoming webhook (https, a public address).",
+    )
     message = models.TextField(help_text="Markdown; {{name}}, {{manager_name}}, {{role}}, …")
 
     class Meta:

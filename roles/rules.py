@@ -231,11 +231,16 @@ class Rules:
                 else:
                     seen[key] = i
             channel = item.get("channel")
-            if channel in WEBHOOK_CHANNELS and not item.get("webhook_url"):
+            url_path = join(path, "webhook_url")
+            if (
+                channel in WEBHOOK_CHANNELS
+                and not item.get("webhook_url")
+                and url_path not in self.bad
+            ):
                 self.error(path, f"a {channel} intervention needs an https webhook_url")
             if channel is not None and channel not in WEBHOOK_CHANNELS and item.get("webhook_url"):
                 self.error(
-                    join(path, "webhook_url"),
+                    url_path,
                     f"webhook_url is only used by slack and teams, not {channel}",
                 )
             for name in placeholders(item.get("message", "")):
