@@ -156,6 +156,25 @@ STORAGES = {
     },
 }
 
+# --- Cache: the store every process shares (sign-in link rate limit) -------------------------
+# CACHE_URL=redis://…: Redis. Empty: the database (the table "firstvalue_cache", created by the
+# onboarding migration 0007; after changing CACHES run `manage.py createcachetable`). Never a
+# per-process memory cache: a limit kept per process is no limit (docs/security.md, "Sign-in").
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured("CACHE_URL must be a redis://, rediss:// or unix:// URL.")
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "firstvalue_cache",
+        }
+    }
+
 # --- Email -----------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "FirstValue <firstvalue@localhost>")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
@@ -325,16 +344,21 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
     SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
-# Login throttling (django-axes): 5 failures for one username from one IP lock that pair out for
-# 15 minutes, on /accounts/login/, /admin/login/ and HTTP Basic auth on the API alike.
+# Login throttling (django-axes): 5 failures for one account (username or email) from one IP lock
+# that pair out for 15 minutes, on /accounts/login/, /admin/login/ and HTTP Basic auth on the API
+# alike. Axes keeps its counts in the database: every process and machine shares them.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "config.auth.throttle_username"
 AXES_WHITELIST_CALLABLE = "config.auth.not_a_password_login"
-# Behind a load balancer: how many proxies append to X-Forwarded-For (see config.auth.client_ip).
-PROXY_COUNT = env_int("PROXY_COUNT", 0)
+# Failed password sign-ins from one client address, whatever the accounts, that lock that
+# address out of password sign-in for the cool-off (config.auth.address_locked_out).
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 30)
+# The proxies (addresses or networks) whose X-Forwarded-For is believed (config.auth.client_ip);
+# empty: the client address is REMOTE_ADDR and the header is ignored.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 AXES_CLIENT_IP_CALLABLE = "config.auth.client_ip"
 
 # --- Audit trail -------------------------------------------------------------

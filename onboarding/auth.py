@@ -3,18 +3,25 @@
 The token is a PasswordResetTokenGenerator with its own salt. Its hash covers the
 user's ``last_login``, so signing in once (which updates ``last_login``) makes the
 link invalid: single use without storing anything.
+
+Asking for a link (:func:`magic_link_request`) only enqueues a task, whoever the address
+belongs to: the page answers the same, in the same time, for known and unknown addresses,
+and whatever SMTP does. The task (:func:`magic_link_send`) applies the rate limit, looks the
+address up and sends; the link is built on ``SITE_URL``, never on a request's Host. See
+docs/security.md ("Sign-in").
 """
 
 import hashlib
 import logging
+import smtplib
 
+from celery import current_app
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db.models import Q
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes, force_str
@@ -26,6 +33,9 @@ User = get_user_model()
 # Sends per email address per window: enough for a lost email or two, not for a mail bomb.
 RATE_LIMIT_SENDS = 5
 RATE_LIMIT_WINDOW_SECONDS = 3600
+# The task's registered name (onboarding.tasks declares it): enqueued by name, so this module
+# never imports the tasks module (which imports it).
+SEND_EMAIL_LINK = "onboarding.tasks.send_email_link"
 
 
 class MagicLinkTokenGenerator(PasswordResetTokenGenerator):
@@ -57,12 +67,9 @@ def magic_link_path(*, user) -> str:
     return reverse("onboarding:email-link-confirm", kwargs={"uidb64": uidb64, "token": token})
 
 
-def magic_link_url(*, user, request: HttpRequest | None = None) -> str:
-    """An absolute sign-in link for ``user`` (on SITE_URL unless a request is given)."""
-    path = magic_link_path(user=user)
-    if request is not None:
-        return request.build_absolute_uri(path)
-    return f"{settings.SITE_URL}{path}"
+def magic_link_url(*, user) -> str:
+    """An absolute sign-in link for ``user``, on SITE_URL (never on a request's Host)."""
+    return f"{settings.SITE_URL}{magic_link_path(user=user)}"
 
 
 def magic_link_user(*, uidb64: str, token: str):
@@ -93,21 +100,30 @@ def magic_link_eligible_user(*, email: str):
 
 
 def _rate_limited(email: str) -> bool:
-    key = "magic-link:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()
-    cache.add(key, 0, RATE_LIMIT_WINDOW_SECONDS)
+    """True once ``email`` has had RATE_LIMIT_SENDS sends in the window. Each send takes one of
+    RATE_LIMIT_SENDS slots in the shared cache (``cache.add`` is atomic on Redis and on the
+    database cache), each kept for the window: every process and worker agrees."""
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    for slot in range(RATE_LIMIT_SENDS):
+        if cache.add(f"magic-link:{digest}:{slot}", 1, RATE_LIMIT_WINDOW_SECONDS):
+            return False
+    return True
+
+
+def magic_link_request(*, email: str) -> None:
+    """What the page does for every valid address, known or not: enqueue the send. A broker
+    that is down loses this one link (the person can ask again), never the page."""
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, RATE_LIMIT_WINDOW_SECONDS)
-        count = 1
-    return count > RATE_LIMIT_SENDS
+        current_app.signature(SEND_EMAIL_LINK, args=(email.strip(),)).apply_async(retry=False)
+    except Exception:
+        logger.warning("email link: could not enqueue the send (broker down?)", exc_info=True)
 
 
-def magic_link_send(*, email: str, request: HttpRequest | None = None) -> bool:
-    """Email a sign-in link if ``email`` belongs to someone who may sign in.
+def magic_link_send(*, email: str) -> bool:
+    """Email a sign-in link if ``email`` belongs to someone who may sign in (the task's work).
 
-    Returns whether a mail was sent; callers must answer the same either way so
-    that the form never reveals whether an address is known.
+    Returns whether a mail was sent. SMTP trouble is logged and the link dropped: a sign-in
+    link late by minutes is of little use, and the person can ask for another.
     """
     if _rate_limited(email):
         logger.info("email link: rate limit reached")
@@ -115,17 +131,21 @@ def magic_link_send(*, email: str, request: HttpRequest | None = None) -> bool:
     user = magic_link_eligible_user(email=email)
     if user is None:
         return False
-    url = magic_link_url(user=user, request=request)
+    url = magic_link_url(user=user)
     hours = settings.MAGIC_LINK_MAX_AGE // 3600
     validity = f"{hours} hours" if hours >= 1 else f"{settings.MAGIC_LINK_MAX_AGE // 60} minutes"
-    send_mail(
-        subject="Your FirstValue sign-in link",
-        message=(
-            f"Hello {user.get_full_name() or user.email},\n\n"
-            f"Open this link to sign in to FirstValue:\n\n{url}\n\n"
-            f"It works once and for {validity}. If you did not ask for it, ignore this email.\n"
-        ),
-        from_email=None,
-        recipient_list=[user.email],
-    )
+    try:
+        send_mail(
+            subject="Your FirstValue sign-in link",
+            message=(
+                f"Hello {user.get_full_name() or user.email},\n\n"
+                f"Open this link to sign in to FirstValue:\n\n{url}\n\n"
+                f"It works once and for {validity}. If you did not ask for it, ignore this email.\n"
+            ),
+            from_email=None,
+            recipient_list=[user.email],
+        )
+    except (smtplib.SMTPException, OSError) as exc:
+        logger.warning("email link: SMTP failed, link not sent: %s: %s", type(exc).__name__, exc)
+        return False
     return True

@@ -9,7 +9,7 @@ Services enqueue these by name (``sending.enqueue``) and never import this modul
 from celery import shared_task
 from django.utils import timezone
 
-from . import checkins, interventions, triggers
+from . import auth, checkins, interventions, triggers
 from .sending import SEND_CHECKIN_BATCH, SEND_INTERVENTION_BATCH, Delivery
 
 
@@ -57,3 +57,8 @@ def send_intervention_batch(send_ids: list[int]) -> int:
 @shared_task(name=SEND_CHECKIN_BATCH, acks_late=True, ignore_result=True)
 def send_checkin_batch(checkin_ids: list[int]) -> int:
     return _fan_out(send_checkin, checkin_ids)
+
+
+@shared_task(name=auth.SEND_EMAIL_LINK, ignore_result=True)
+def send_email_link(email: str) -> bool:
+    return auth.magic_link_send(email=email)

@@ -25,8 +25,9 @@ from .selectors.team import team_build
 def email_link_request(request: HttpRequest) -> HttpResponse:
     form = EmailLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        auth.magic_link_send(email=form.cleaned_data["email"], request=request)
-        # The same answer whether or not the address is known (or rate-limited).
+        auth.magic_link_request(email=form.cleaned_data["email"])
+        # The same answer, and the same work, whether or not the address is known (or
+        # rate-limited, or SMTP is down): the task decides, after the response.
         return render(
             request, "registration/email_link_sent.html", {"email": form.cleaned_data["email"]}
         )

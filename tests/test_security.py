@@ -285,7 +285,7 @@ def test_it_signs_out_when_the_session_is_older_than_its_age(client, settings):
 
 @pytest.mark.django_db
 def test_it_counts_failures_per_client_address_behind_the_load_balancer(client, settings):
-    settings.PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = ["10.0.0.2"]
     user = UserFactory()
     lb = {"REMOTE_ADDR": "10.0.0.2"}
     for i in range(5):

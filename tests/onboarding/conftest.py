@@ -6,13 +6,23 @@ from django.core.cache import cache
 from onboarding.services import enrollment_enroll
 from tests.factories import make_pack
 
+DB_FIXTURES = {"db", "transactional_db", "live_server"}
+
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
-    # The email-link rate limit lives in the cache; tests must not share it.
-    cache.clear()
+def _clear_cache(request):
+    # The email-link rate limit lives in the shared cache (the database's, in tests, which a
+    # transactional test's flush leaves alone): tests must not share it. A test without the
+    # database has no cache to clear.
+    uses_db = bool(
+        request.node.get_closest_marker("django_db") or DB_FIXTURES & set(request.fixturenames)
+    )
+    if uses_db:
+        request.getfixturevalue("_django_db_helper")  # the database is set up first
+        cache.clear()
     yield
-    cache.clear()
+    if uses_db:
+        cache.clear()
 
 
 @pytest.fixture

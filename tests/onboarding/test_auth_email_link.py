@@ -151,3 +151,98 @@ def test_it_does_not_sign_in_an_inactive_user(client, enroll, version):
     user.is_active = False
     user.save()
     assert client.post(path).status_code == 400
+
+
+# --- the same work for known and unknown addresses, whatever SMTP does ------------------------
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_the_page_does_the_same_work_for_known_and_unknown_addresses(client, enroll, version):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .triggers_support import broker
+
+    enroll("ada@example.com", version)
+    with broker("memory://") as app:
+        sent = []
+        app.conf.task_always_eager = False
+        from celery import signals
+
+        def record(sender=None, body=None, **kwargs):
+            sent.append((sender, list(body[0])))
+
+        signals.before_task_publish.connect(record, weak=False)
+        try:
+            pages = {}
+            for email in ("ada@example.com", "nobody@example.com"):
+                with CaptureQueriesContext(connection) as queries:
+                    response = _request_link(client, email)
+                pages[email] = (response.status_code, len(queries))
+        finally:
+            signals.before_task_publish.disconnect(record)
+    # The same status and the same queries (none: the lookup is the task's); each address
+    # enqueued alike, and nothing was sent inside the request.
+    assert pages["ada@example.com"] == pages["nobody@example.com"] == (200, 0)
+    assert sent == [
+        ("onboarding.tasks.send_email_link", ["ada@example.com"]),
+        ("onboarding.tasks.send_email_link", ["nobody@example.com"]),
+    ]
+    assert mail.outbox == []
+
+
+def test_smtp_down_answers_the_same_page_and_sends_nothing(client, enroll, version, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", _closed_port()
+    settings.EMAIL_USE_TLS, settings.EMAIL_TIMEOUT = False, 2
+    enroll("ada@example.com", version)
+    known = _request_link(client, "ada@example.com")
+    unknown = _request_link(client, "nobody@example.com")
+    assert known.status_code == unknown.status_code == 200
+    assert "Check your inbox" in known.content.decode()
+    assert [t.name for t in known.templates] == [t.name for t in unknown.templates]
+    assert mail.outbox == []
+
+
+def test_the_link_is_built_on_site_url_not_on_the_requests_host(client, enroll, version, settings):
+    settings.SITE_URL = "https://fv.example.com"
+    settings.ALLOWED_HOSTS = ["testserver", "evil.example"]
+    enroll("ada@example.com", version)
+    client.post(
+        reverse("onboarding:email-link"), {"email": "ada@example.com"}, HTTP_HOST="evil.example"
+    )
+    (message,) = mail.outbox
+    assert "evil.example" not in message.body
+    assert LINK.search(message.body).group(0).startswith("https://fv.example.com/accounts/")
+
+
+def test_the_rate_limit_is_shared_by_every_process(client, enroll, version, settings):
+    from django.core.cache import caches
+
+    backend = settings.CACHES["default"]["BACKEND"]
+    assert backend.endswith(("DatabaseCache", "RedisCache")), backend
+    enroll("ada@example.com", version)
+    for _ in range(RATE_LIMIT_SENDS):
+        _request_link(client, "ada@example.com")
+    # Another process: a cache connection of its own sees the same slots taken.
+    other = caches.create_connection("default")
+    from onboarding import auth
+
+    taken = [key for key in range(RATE_LIMIT_SENDS) if other.get(_slot_key(auth, key)) is not None]
+    assert taken == list(range(RATE_LIMIT_SENDS))
+    _request_link(client, "ada@example.com")
+    assert len(mail.outbox) == RATE_LIMIT_SENDS
+
+
+def _slot_key(auth, slot: int) -> str:
+    import hashlib
+
+    digest = hashlib.sha256(b"ada@example.com").hexdigest()
+    return f"magic-link:{digest}:{slot}"
