@@ -1,8 +1,20 @@
 import os
 
 import pytest
+from django.test import override_settings
 
 CHROMIUM = "/usr/bin/chromium"
+# Every test password is hashed with this. The production hasher (PBKDF2, a million rounds:
+# about a second of CPU per hash on this machine) is under test nowhere here, and it made
+# each factory user, each demo run and each password sign-in cost that second. The checks of
+# the production settings run `manage.py check --deploy` in a subprocess, untouched by this.
+TEST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    with override_settings(PASSWORD_HASHERS=TEST_PASSWORD_HASHERS):
+        yield
 
 
 @pytest.fixture(autouse=True)
