@@ -21,8 +21,12 @@ demo: migrate
 	$(BIN)/python manage.py demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# Parallel: one pytest-xdist worker per core, each with its own test database (docs/testing.md).
+# TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
+
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -4,6 +4,7 @@ a loopback webhook receiver and a Celery app pointed at a chosen broker."""
 import contextlib
 import http.server
 import json
+import os
 import threading
 import uuid
 from datetime import date, datetime, time
@@ -65,13 +66,15 @@ def eager_celery():
 def broker(url: str):
     """Point the Celery app at ``url`` (not eager), on a queue of its own, and restore it.
 
-    The queue name is unique to this run, so test runs sharing a Redis database (parallel
-    engineers, CI jobs) never take each other's messages."""
+    The queue name is unique to this test and names the pytest-xdist worker, so the worker
+    processes of one run, and runs sharing a Redis database (parallel engineers, CI jobs),
+    never take each other's messages."""
     conf = celery_app.conf
     before = conf.broker_url, conf.task_always_eager, conf.task_default_queue
     _reset_pools()
     conf.broker_url, conf.task_always_eager = url, False
-    conf.task_default_queue = f"firstvalue-test-{uuid.uuid4().hex}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    conf.task_default_queue = f"firstvalue-test-{worker}-{uuid.uuid4().hex}"
     try:
         yield celery_app
     finally:
