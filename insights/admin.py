@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 
 from .kpis import kpi_measurement_add, kpi_name_check
-from .models import CostEntry, KpiMeasurement, UsageRecord
+from .models import CostEntry, KpiMeasurement, UsageReport, UsageSync
 
 
 class KpiMeasurementForm(forms.ModelForm):
@@ -47,12 +47,37 @@ class CostEntryAdmin(admin.ModelAdmin):
     date_hierarchy = "period_start"
 
 
-@admin.register(UsageRecord)
-class UsageRecordAdmin(admin.ModelAdmin):
-    list_display = ["user", "last_activity_date", "source", "imported_at"]
-    search_fields = ["user__email"]
-    list_select_related = ["user"]
-    readonly_fields = ["user", "last_activity_date", "source", "imported_at"]
+@admin.register(UsageReport)
+class UsageReportAdmin(admin.ModelAdmin):
+    """The usage history as it came, read-only: imports and syncs are its only writers."""
+
+    list_display = ["report_date", "source", "period_days", "rows", "imported_at"]
+    list_filter = ["source"]
+    date_hierarchy = "report_date"
+    readonly_fields = [
+        "source",
+        "report_date",
+        "period_days",
+        "content_hash",
+        "rows",
+        "imported_at",
+    ]
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(UsageSync)
+class UsageSyncAdmin(admin.ModelAdmin):
+    list_display = ["started_at", "period", "outcome", "rows", "matched", "unmatched"]
+    list_filter = ["outcome"]
+    readonly_fields = [f.name for f in UsageSync._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

@@ -7,25 +7,6 @@ from django.db.models import Q
 from roles.models import RolePack
 
 
-class UsageRecord(models.Model):
-    """The AI tool's own usage report, one row per person (upserted on each import)."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="usage_record"
-    )
-    last_activity_date = models.DateField(
-        null=True, blank=True, help_text="Latest activity over every app column (UTC date)."
-    )
-    source = models.CharField(max_length=40, help_text="Which report shape it came from.")
-    imported_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["user_id"]
-
-    def __str__(self) -> str:
-        return f"usage of {self.user_id}: {self.last_activity_date}"
-
-
 class KpiMeasurement(models.Model):
     """One measurement of a role's KPI. ``kpi_name`` is stable across pack versions."""
 
@@ -159,3 +140,31 @@ class UsageActivity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} used the tool on {self.date}"
+
+
+class UsageSync(models.Model):
+    """One run of ``sync_usage`` (Microsoft Graph): when, how it ended, what it stored. The
+    dashboard and ``/healthz/usage`` show the latest (docs/metrics.md, "Usage history")."""
+
+    class Outcome(models.TextChoices):
+        OK = "ok", "stored"
+        UNCHANGED = "unchanged", "same report as before"
+        FAILED = "failed", "failed"
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    period = models.CharField(max_length=4)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    report = models.ForeignKey(
+        UsageReport, null=True, blank=True, on_delete=models.SET_NULL, related_name="syncs"
+    )
+    rows = models.PositiveIntegerField(default=0)
+    matched = models.PositiveIntegerField(default=0)
+    unmatched = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True, help_text="What went wrong, or what was unmatched.")
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"usage sync {self.started_at:%Y-%m-%d %H:%M}: {self.outcome}"

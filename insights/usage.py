@@ -1,20 +1,20 @@
-"""Import the AI tool's usage report: who used it, and when last.
+"""The AI tool's usage kept as history: the one writer of UsageReport, UsageSnapshot and
+UsageActivity, for ``import_usage`` (a CSV, read by insights/usage_csv.py) and ``sync_usage``
+(Microsoft Graph, insights/graph_sync.py) alike (docs/metrics.md, "Usage history").
 
-Shapes understood (headers matched case-insensitively):
-- the Microsoft 365 admin center export of the Copilot usage report: "User Principal Name"
-  (or "User name"), "Display name", "Last activity date (UTC)" and one
-  "Last activity date of … Copilot (UTC)" column per app;
-- the same report from Microsoft Graph (``getMicrosoft365CopilotUsageUserDetail``), whose
-  columns are spelled "Last Activity Date", "Word Copilot Last Activity Date", …;
-- a plain ``email,last_activity_date`` CSV.
-"Report Refresh Date"/"Report Period" columns are ignored. When the tenant anonymises the
-report, the user column holds 32-hex MD5 identifiers: they are matched against the MD5 of
-our users' lowercased emails. The file is read row by row (never whole); nothing is written
-when any line has an error.
+- One UsageReport per report as it came; its ``content_hash`` is that of the normalised rows,
+  so the same report imported or synced again is recognised and writes nothing.
+- One UsageSnapshot per person per report date: a second report of the same date (another
+  period, say) does not add or overwrite that person's row.
+- One UsageActivity per person and day of use (every last-activity date, overall and per app),
+  with the earliest report date that showed it: a report as of a date counts only what was
+  known then.
+People are matched by email (UPN, case-insensitive) or, in anonymised reports, by the MD5 of
+the lowercased email. Unknown people are counted and listed, never fatal.
 """
 
-import csv
 import hashlib
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -24,47 +24,28 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from .models import UsageRecord
+from .models import UsageActivity, UsageReport, UsageSnapshot
+from .usage_csv import ParsedReport, UsageImportError, UsageRow, usage_parse_csv
 
-USER_COLUMNS = ("user principal name", "user name", "username", "email")
+__all__ = ["UsageImportError", "UsageImportResult", "usage_import", "usage_store"]
+
 ANONYMISED = re.compile(r"^[0-9a-f]{32}$")
-_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$")
 BATCH = 500
-
-
-class UsageImportError(Exception):
-    def __init__(self, errors: list[str]):
-        super().__init__("\n".join(errors))
-        self.errors = errors
+UNMATCHED_EXAMPLES = 10
 
 
 @dataclass
 class UsageImportResult:
     source: str
+    report_date: date | None = None
     rows: int = 0
     matched: int = 0
     unmatched: int = 0
     unmatched_examples: list[str] = field(default_factory=list)
     no_activity: int = 0
-    written: int = 0
-
-
-def _normalise(header: str) -> str:
-    return " ".join(header.replace("\ufeff", "").strip().lower().split())
-
-
-def _is_activity_column(name: str) -> bool:
-    return ("last activity date" in name or name == "last_activity_date") and "refresh" not in name
-
-
-def _parse_date(value: str) -> date | None:
-    value = value.strip()
-    if not value:
-        return None
-    match = _DATE.match(value)
-    if not match:
-        raise ValueError
-    return date.fromisoformat(match[1])
+    written: int = 0  # snapshots stored
+    days_added: int = 0
+    duplicate: bool = False  # the same report was stored before: nothing written
 
 
 def _user_maps() -> tuple[dict[str, int], dict[str, int]]:
@@ -78,133 +59,153 @@ def _user_maps() -> tuple[dict[str, int], dict[str, int]]:
     return by_email, by_md5
 
 
-def _detect_source(headers: list[str], user_name: str) -> str:
-    if user_name == "email":
-        return "plain"
-    if "last activity date" in headers:
-        return "graph"
-    return "admin_center"
-
-
-def _columns(raw_headers: list[str]) -> tuple[list[str], int, list[tuple[int, str]]]:
-    """(normalised headers, the user column's index, [(index, name)] of the activity columns)."""
-    headers = [_normalise(h) for h in raw_headers]
-    user_index = next(
-        (i for name in USER_COLUMNS for i, h in enumerate(headers) if h == name), None
+def content_hash(report: ParsedReport) -> str:
+    rows = sorted(
+        (
+            r.identifier,
+            r.last_activity.isoformat() if r.last_activity else "",
+            sorted(r.apps.items()),
+            r.prompts_submitted,
+            r.active_days,
+        )
+        for r in report.rows
     )
-    activity = [
-        (i, raw_headers[i].strip()) for i, h in enumerate(headers) if _is_activity_column(h)
-    ]
-    errors: list[str] = []
-    if user_index is None:
-        errors.append(
-            "line 1: no user column (expected 'User Principal Name', 'User name' or 'email')."
-        )
-    if not activity:
-        errors.append(
-            "line 1: no last-activity column (expected 'Last activity date (UTC)', "
-            "'Last Activity Date' or 'last_activity_date')."
-        )
-    if errors:
-        raise UsageImportError(errors)
-    return headers, user_index, activity
+    head = [report.source.split(":")[0], str(report.report_date or ""), report.period_days]
+    return hashlib.sha256(json.dumps([head, rows], default=str).encode()).hexdigest()
 
 
-def _last_activity(cells, activity, line: int, errors: list[str]) -> date | None:
-    """The latest date over a row's activity columns; a bad date is an error for that line."""
-    last = None
-    for index, name in activity:
-        try:
-            day = _parse_date(cells[index])
-        except ValueError:
-            errors.append(
-                f"line {line}: {name}: bad date {cells[index].strip()!r} (expected YYYY-MM-DD)."
-            )
+def _merge(rows: list[UsageRow]) -> UsageRow:
+    """Several rows of one person in one report: the latest dates, the larger counts."""
+    if len(rows) == 1:
+        return rows[0]
+    lasts = [r.last_activity for r in rows if r.last_activity]
+    apps: dict[str, str] = {}
+    for row in rows:
+        for app, day in row.apps.items():
+            apps[app] = max(apps.get(app, day), day)
+
+    def most(values):
+        values = [v for v in values if v is not None]
+        return max(values) if values else None
+
+    return UsageRow(
+        identifier=rows[0].identifier,
+        last_activity=max(lasts) if lasts else None,
+        apps=apps,
+        prompts_submitted=most(r.prompts_submitted for r in rows),
+        active_days=most(r.active_days for r in rows),
+    )
+
+
+def _match(report: ParsedReport, result: UsageImportResult) -> dict[int, UsageRow]:
+    by_email, by_md5 = _user_maps()
+    grouped: dict[int, list[UsageRow]] = {}
+    anonymised = None
+    for row in report.rows:
+        is_hash = bool(ANONYMISED.match(row.identifier))
+        anonymised = is_hash if anonymised is None else anonymised
+        user_id = (by_md5 if is_hash else by_email).get(row.identifier)
+        if user_id is None:
+            result.unmatched += 1
+            if len(result.unmatched_examples) < UNMATCHED_EXAMPLES:
+                result.unmatched_examples.append(row.identifier)
             continue
-        if day is not None and (last is None or day > last):
-            last = day
-    return last
+        grouped.setdefault(user_id, []).append(row)
+    if anonymised and not result.source.endswith(":anonymised"):
+        result.source += ":anonymised"
+    return {user_id: _merge(rows) for user_id, rows in grouped.items()}
+
+
+def usage_store(
+    *, report: ParsedReport, dry_run: bool = False, now: datetime | None = None
+) -> UsageImportResult:
+    """Match the report's people and keep it as history (see the module docstring)."""
+    now = now or timezone.now()
+    report_date = report.report_date or timezone.localdate(now)
+    result = UsageImportResult(source=report.source, report_date=report_date)
+    result.rows = len(report.rows)
+    people = _match(report, result)
+    result.matched = len(people)
+    result.no_activity = sum(1 for row in people.values() if row.last_activity is None)
+    digest = content_hash(report)
+    if UsageReport.objects.filter(content_hash=digest).exists():
+        result.duplicate = True
+        return result
+    if not dry_run:
+        _write(people, result, report=report, report_date=report_date, digest=digest, now=now)
+    return result
+
+
+@transaction.atomic
+def _write(people, result, *, report, report_date, digest, now) -> None:
+    stored = UsageReport.objects.create(
+        source=result.source,
+        report_date=report_date,
+        period_days=report.period_days,
+        content_hash=digest,
+        rows=result.rows,
+        imported_at=now,
+    )
+    user_ids = list(people)
+    for start in range(0, len(user_ids), BATCH):
+        batch = user_ids[start : start + BATCH]
+        result.written += _snapshots(stored, {u: people[u] for u in batch}, report_date)
+        result.days_added += _days({u: people[u] for u in batch}, report_date)
+
+
+def _snapshots(report: UsageReport, people: dict[int, UsageRow], report_date: date) -> int:
+    taken = set(
+        UsageSnapshot.objects.filter(user_id__in=people, report_date=report_date).values_list(
+            "user_id", flat=True
+        )
+    )
+    new = [
+        UsageSnapshot(
+            report=report,
+            user_id=user_id,
+            report_date=report_date,
+            last_activity_date=row.last_activity,
+            app_last_activity=row.apps,
+            prompts_submitted=row.prompts_submitted,
+            active_days=row.active_days,
+        )
+        for user_id, row in people.items()
+        if user_id not in taken
+    ]
+    UsageSnapshot.objects.bulk_create(new)
+    return len(new)
+
+
+def _days(people: dict[int, UsageRow], report_date: date) -> int:
+    """Each day of use once per person, with the earliest report date that showed it."""
+    wanted = {
+        (user_id, day)
+        for user_id, row in people.items()
+        for day in {row.last_activity, *map(date.fromisoformat, row.apps.values())}
+        if day is not None
+    }
+    existing = {
+        (a.user_id, a.date): a
+        for a in UsageActivity.objects.filter(
+            user_id__in=people, date__in={day for _, day in wanted}
+        )
+    }
+    new = [
+        UsageActivity(user_id=user_id, date=day, reported_on=report_date)
+        for user_id, day in sorted(wanted)
+        if (user_id, day) not in existing
+    ]
+    earlier = [a for key, a in existing.items() if key in wanted and a.reported_on > report_date]
+    for activity in earlier:
+        activity.reported_on = report_date
+    UsageActivity.objects.bulk_create(new)
+    UsageActivity.objects.bulk_update(earlier, ["reported_on"])
+    return len(new)
 
 
 def usage_import(
     *, lines: Iterable[str], dry_run: bool = False, now: datetime | None = None
 ) -> UsageImportResult:
-    """Read a usage CSV (an iterable of text lines) and upsert one UsageRecord per person.
-
-    The stored date is the latest over every activity column and every row of that person,
-    and never moves backwards when an older report is imported after a newer one.
-    """
-    reader = csv.reader(lines)
-    try:
-        raw_headers = next(reader)
-    except StopIteration:
-        raise UsageImportError(["line 1: the file is empty."]) from None
-    headers, user_index, activity = _columns(raw_headers)
-
-    result = UsageImportResult(source=_detect_source(headers, headers[user_index]))
-    by_email, by_md5 = _user_maps()
-    latest: dict[int, date | None] = {}
-    anonymised = None
-    errors: list[str] = []
-    for row in reader:
-        line = reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
-        result.rows += 1
-        cells = row + [""] * (len(headers) - len(row))
-        identifier = cells[user_index].strip().lower()
-        if not identifier:
-            errors.append(f"line {line}: {raw_headers[user_index].strip()}: missing user.")
-            continue
-        last = _last_activity(cells, activity, line, errors)
-        is_hash = bool(ANONYMISED.match(identifier))
-        anonymised = is_hash if anonymised is None else anonymised
-        user_id = (by_md5 if is_hash else by_email).get(identifier)
-        if user_id is None:
-            result.unmatched += 1
-            if len(result.unmatched_examples) < 10:
-                result.unmatched_examples.append(identifier)
-            continue
-        previous = latest.get(user_id)
-        latest[user_id] = max(d for d in (previous, last) if d) if (previous or last) else None
-    if errors:
-        raise UsageImportError(errors)
-    if anonymised:
-        result.source += ":anonymised"
-    result.matched = len(latest)
-    result.no_activity = sum(1 for d in latest.values() if d is None)
-    if not dry_run:
-        result.written = _upsert(latest, source=result.source, now=now or timezone.now())
-    return result
-
-
-@transaction.atomic
-def _upsert(latest: dict[int, date | None], *, source: str, now: datetime) -> int:
-    user_ids = list(latest)
-    written = 0
-    for start in range(0, len(user_ids), BATCH):
-        batch = user_ids[start : start + BATCH]
-        existing = dict(
-            UsageRecord.objects.filter(user_id__in=batch).values_list(
-                "user_id", "last_activity_date"
-            )
-        )
-        records = []
-        for user_id in batch:
-            days = [d for d in (existing.get(user_id), latest[user_id]) if d]
-            records.append(
-                UsageRecord(
-                    user_id=user_id,
-                    last_activity_date=max(days) if days else None,
-                    source=source,
-                    imported_at=now,
-                )
-            )
-        UsageRecord.objects.bulk_create(
-            records,
-            update_conflicts=True,
-            unique_fields=["user"],
-            update_fields=["last_activity_date", "source", "imported_at"],
-        )
-        written += len(records)
-    return written
+    """Read a usage CSV (an iterable of text lines) and keep it as history; nothing is written
+    when any line has an error."""
+    return usage_store(report=usage_parse_csv(lines), dry_run=dry_run, now=now)

@@ -8,7 +8,8 @@ from insights.usage import UsageImportError, usage_import
 class Command(BaseCommand):
     help = (
         "Import the AI tool's usage report (Microsoft 365 Copilot usage from the admin center "
-        "or Graph, anonymised or not, or a plain email,last_activity_date CSV)."
+        "or Graph, anonymised or not, or a plain email,last_activity_date CSV), kept as "
+        "history: one row per person per report date; the same report twice writes nothing."
     )
 
     def add_arguments(self, parser):
@@ -29,14 +30,15 @@ class Command(BaseCommand):
                 f"{path}: nothing imported, {len(exc.errors)} error(s):\n"
                 + "\n".join(f"{path}:{e}" for e in exc.errors)
             ) from exc
+        if result.duplicate:
+            written = " — the same report was imported before: nothing written."
+        elif options["dry_run"]:
+            written = " — dry run, nothing written."
+        else:
+            written = f", {result.written} saved as of {result.report_date}."
         self.stdout.write(
             f"{path}: {result.source} report, {result.rows} row(s); {result.matched} matched "
-            f"({result.no_activity} without activity), {result.unmatched} unmatched"
-            + (
-                " — dry run, nothing written."
-                if options["dry_run"]
-                else f", {result.written} saved."
-            )
+            f"({result.no_activity} without activity), {result.unmatched} unmatched" + written
         )
         if result.unmatched:
             self.stdout.write("Unmatched (first ones): " + ", ".join(result.unmatched_examples))
