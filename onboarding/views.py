@@ -16,7 +16,7 @@ from .forms import EmailLinkForm, FvmForm
 from .selectors.banners import banners_for_user
 from .selectors.checklists import checklist_build
 from .selectors.enrollments import enrollment_for_user, fvm_for_enrollment, path_step_for_enrollment
-from .selectors.team import team_build
+from .selectors.team import team_for
 
 # --- Sign-in by email link ---------------------------------------------------
 
@@ -156,6 +156,6 @@ def first_value(request: HttpRequest) -> HttpResponse:
 @require_safe
 @login_required
 def team(request: HttpRequest) -> HttpResponse:
-    rows = team_build(manager=request.user)
-    banners = banners_for_user(request.user)  # in-app messages to this manager
-    return render(request, "onboarding/team.html", {"rows": rows, "banners": banners})
+    team = team_for(user=request.user)
+    banners = banners_for_user(request.user)  # in-app messages to this manager or power user
+    return render(request, "onboarding/team.html", {"team": team, "banners": banners})

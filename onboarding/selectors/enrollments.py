@@ -19,7 +19,7 @@ def holiday_dates() -> frozenset[date]:
 
 def enrollment_queryset() -> QuerySet[Enrollment]:
     return Enrollment.objects.select_related(
-        "user", "version", "version__pack", "fvm_completion"
+        "user", "manager", "buddy", "version", "version__pack", "fvm_completion"
     ).prefetch_related(
         Prefetch("days", queryset=EnrollmentDay.objects.filter(number__lte=7)),
         "step_completions",

@@ -1,13 +1,14 @@
-"""A manager's reports: their progress and what was already suggested, who needs support first.
+"""/team/: a manager's reports and the people a power user helps — each with one status, what
+was already suggested, who needs support first, and the summary line.
 
-A fixed number of queries whatever the number of reports (see docs/triggers.md, "Support before
-accountability").
+A fixed number of queries whatever the number of people (see docs/enrollment.md, "/team/",
+and docs/triggers.md, "Support before accountability").
 """
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from .. import workdays
@@ -16,23 +17,45 @@ from .checklists import BEFORE, Checklist, StepItem, checklists_build
 from .enrollments import enrollment_queryset, holiday_dates
 
 
-def reports_for_manager(*, manager) -> QuerySet[Enrollment]:
-    """The manager's reports, each with the interventions already sent (``sent``)."""
+def people_for(*, user, manager: bool = True, buddy: bool = False) -> QuerySet[Enrollment]:
+    """The people ``user`` manages and/or helps as their power user, each with the
+    interventions already sent (``sent``)."""
     sent = (
         InterventionSend.objects.filter(status=InterventionSend.Status.SENT)
         .select_related("intervention")
         .order_by("sent_at", "id")
     )
+    whose = Q(pk__in=[])
+    if manager:
+        whose |= Q(manager=user)
+    if buddy:
+        whose |= Q(buddy=user)
     return (
         enrollment_queryset()
-        .filter(manager=manager)
+        .filter(whose)
         .prefetch_related(Prefetch("intervention_sends", queryset=sent, to_attr="sent"))
         .order_by("start_date", "name", "id")
     )
 
 
-# Past this working day without first value, a person needs their manager first.
-SUPPORT_AFTER_DAY = 5
+def reports_for_manager(*, manager) -> QuerySet[Enrollment]:
+    """The manager's reports, each with the interventions already sent (``sent``)."""
+    return people_for(user=manager)
+
+
+# From this working day on without first value, a person needs support now (the day-5 nudge).
+SUPPORT_FROM_DAY = 5
+LAST_PATH_DAY = 7
+
+# One status per person, most urgent first: (key, words, what it means).
+NEEDS_SUPPORT, PAST_WEEK, ON_TRACK, REACHED = "needs-support", "past-week", "on-track", "reached"
+STATUS_WORDS = {
+    NEEDS_SUPPORT: "Needs support now",
+    PAST_WEEK: "Past the first week",
+    ON_TRACK: "On track",
+    REACHED: "Reached first value",
+}
+STATUS_ORDER = {NEEDS_SUPPORT: 0, PAST_WEEK: 1, ON_TRACK: 2, REACHED: 3}
 
 _SUGGESTIONS = {
     # kind: (what we suggested to the manager, what we did when it went to someone else)
@@ -70,25 +93,67 @@ class ReportRow:
         return self.checklist.fvm_step
 
     @property
+    def status(self) -> str:
+        """*reached first value*; else *past the first week* (working day 8 on); else *needs
+        support now* (working day 5–7); else *on track* (days 1–4, or not started)."""
+        if self.checklist.fvm is not None:
+            return REACHED
+        day = self.working_day or 0
+        if day > LAST_PATH_DAY:
+            return PAST_WEEK
+        if day >= SUPPORT_FROM_DAY:
+            return NEEDS_SUPPORT
+        return ON_TRACK
+
+    @property
+    def status_words(self) -> str:
+        return STATUS_WORDS[self.status]
+
+    @property
     def needs_support(self) -> bool:
-        return (
-            self.checklist.fvm is None
-            and self.working_day is not None
-            and self.working_day > SUPPORT_AFTER_DAY
-        )
+        return self.status == NEEDS_SUPPORT
 
     @property
     def sort_key(self) -> tuple:
-        """Who needs support first: past day 5 without first value, then the others in their
-        week by how far they are, then those yet to start, then those who reached value."""
+        """Most urgent first: needs support now (the latest day first: the week closes), past
+        the first week, on track by how far they are, then those yet to start, then those who
+        reached value (the latest first)."""
         checklist = self.checklist
+        order = STATUS_ORDER[self.status]
         if checklist.fvm is not None:
-            return (3, -checklist.fvm.local_date.toordinal())
-        if self.needs_support:
-            return (0, -self.working_day)
+            return (order, 0, -checklist.fvm.local_date.toordinal())
         if self.working_day is not None:
-            return (1, -self.working_day)
-        return (2, self.enrollment.start_date.toordinal())
+            return (order, 0, -self.working_day)
+        return (order, 1, self.enrollment.start_date.toordinal())
+
+
+@dataclass
+class Summary:
+    """The line a manager reads first: "3 of 8 reached first value, 2 need support now"."""
+
+    total: int
+    reached: int
+    needs_support: int
+    past_week: int
+
+    @property
+    def text(self) -> str:
+        parts = [f"{self.reached} of {self.total} reached first value"]
+        verb = "needs" if self.needs_support == 1 else "need"
+        parts.append(f"{self.needs_support} {verb} support now")
+        if self.past_week:
+            parts.append(f"{self.past_week} past the first week without it yet")
+        return ", ".join(parts)
+
+
+def summary_of(rows: list[ReportRow]) -> Summary:
+    statuses = [row.status for row in rows]
+    return Summary(
+        total=len(rows),
+        reached=statuses.count(REACHED),
+        needs_support=statuses.count(NEEDS_SUPPORT),
+        past_week=statuses.count(PAST_WEEK),
+    )
 
 
 def _suggestions(enrollment: Enrollment) -> list[Suggestion]:
@@ -111,23 +176,66 @@ def _suggestions(enrollment: Enrollment) -> list[Suggestion]:
     return result
 
 
-def _remember_reports(manager, enrollments: list[Enrollment]) -> None:
-    """Keep the reports just loaded as ``manager.managed_enrollments`` (a prefetch), so the
-    layout's "My team" link (``user.managed_enrollments.exists``) asks the database no more."""
-    if not hasattr(manager, "_prefetched_objects_cache"):
-        manager._prefetched_objects_cache = {}
-    related = manager.managed_enrollments.all()
+def _remember(user, relation: str, enrollments: list[Enrollment]) -> None:
+    """Keep the people just loaded as ``user.<relation>`` (a prefetch), so the layout's "My
+    team" link (``user.managed_enrollments.exists``, ``user.buddy_enrollments.exists``) asks
+    the database no more."""
+    if not hasattr(user, "_prefetched_objects_cache"):
+        user._prefetched_objects_cache = {}
+    related = getattr(user, relation).all()
     related._result_cache = enrollments
     related._prefetch_done = True
-    manager._prefetched_objects_cache["managed_enrollments"] = related
+    user._prefetched_objects_cache[relation] = related
+
+
+def _remember_reports(manager, enrollments: list[Enrollment]) -> None:
+    _remember(manager, "managed_enrollments", enrollments)
+
+
+@dataclass
+class Team:
+    """What /team/ shows ``user``: the people they manage and the people they help."""
+
+    reports: list[ReportRow]
+    helped: list[ReportRow]
+
+    @property
+    def summary(self) -> Summary:
+        return summary_of(self.reports)
+
+    @property
+    def helped_summary(self) -> Summary:
+        return summary_of(self.helped)
+
+
+def team_for(*, user, now: datetime | None = None) -> Team:
+    """Both halves of /team/ in one pass: the same queries as :func:`team_build`."""
+    enrollments = list(people_for(user=user, buddy=True))
+    managed = [e for e in enrollments if e.manager_id == user.pk]
+    helped = [e for e in enrollments if e.buddy_id == user.pk]
+    _remember(user, "managed_enrollments", managed)
+    _remember(user, "buddy_enrollments", helped)
+    rows = {row.enrollment.pk: row for row in _rows(enrollments, now)}
+    return Team(
+        reports=_ordered([rows[e.pk] for e in managed]),
+        helped=_ordered([rows[e.pk] for e in helped]),
+    )
+
+
+def _ordered(rows: list[ReportRow]) -> list[ReportRow]:
+    return sorted(rows, key=lambda row: (*row.sort_key, row.enrollment.name, row.enrollment.id))
 
 
 def team_build(*, manager, now: datetime | None = None) -> list[ReportRow]:
     """The manager's reports with their progress, in a fixed number of queries, in the order
     of who needs support first (see ``ReportRow.sort_key``)."""
-    now = now or timezone.now()
     enrollments = list(reports_for_manager(manager=manager))
     _remember_reports(manager, enrollments)
+    return _ordered(_rows(enrollments, now))
+
+
+def _rows(enrollments: list[Enrollment], now: datetime | None) -> list[ReportRow]:
+    now = now or timezone.now()
     if not enrollments:
         return []
     org = OrgSettings.load()
@@ -150,5 +258,4 @@ def team_build(*, manager, now: datetime | None = None) -> list[ReportRow]:
                 suggestions=_suggestions(enrollment),
             )
         )
-    rows.sort(key=lambda row: (*row.sort_key, row.enrollment.name, row.enrollment.id))
     return rows
