@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LogoutView
+from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -32,7 +33,7 @@ def server_error(request):
 @login_required
 def home(request):
     """The role-aware landing page (LOGIN_REDIRECT_URL): someone in a first week goes to their
-    checklist, a manager to their team, enablement and admins to the dashboard."""
+    checklist, a manager or a power user to their team, enablement and admins to the dashboard."""
     target = request.GET.get("next")
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -41,7 +42,7 @@ def home(request):
     user = request.user
     if Enrollment.objects.filter(user=user).exists():
         return redirect("onboarding:my")
-    if user.managed_enrollments.exists():
+    if Enrollment.objects.filter(Q(manager=user) | Q(buddy=user)).exists():
         return redirect("onboarding:team")
     if is_enablement(user):
         return redirect("insights:dashboard")
