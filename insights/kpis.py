@@ -3,9 +3,12 @@
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Min
 
+from onboarding.models import Enrollment
 from roles.models import Kpi, RolePack, RolePackVersion
 from roles.selectors import versions_latest_published
 
@@ -123,3 +126,53 @@ def kpi_overview(*, role: str | None = None, as_of: date | None = None) -> list[
                 }
             )
     return result
+
+
+def first_starts() -> dict[str, date]:
+    """Each role's first start date (the rollout began then): {slug: date}."""
+    rows = Enrollment.objects.values(role=F("version__pack__slug")).annotate(
+        first=Min("start_date")
+    )
+    return {row["role"]: row["first"] for row in rows.order_by()}
+
+
+def kpis_judged(*, as_of: date) -> list[dict]:
+    """Every KPI with measurements by as-of, with whether its baseline predates the rollout
+    and whether a later measurement improved by the threshold in the KPI's direction."""
+    starts = first_starts()
+    needed = Decimal(str(settings.METRICS["readiness_kpi_improvement"]))
+    judged = []
+    for row in kpi_overview(as_of=as_of):
+        if not row["measurements"] and not row["baseline_measured"]:
+            continue
+        start = starts.get(row["role"])
+        on = row["baseline_measured_on"]
+        pre_rollout = bool(row["baseline_measured"]) and (start is None or on < start)
+        improved = (
+            pre_rollout
+            and row["latest"] is not None
+            and row["latest_on"] > on
+            and row["change_pct"] is not None
+            and row["change_pct"] >= needed
+        )
+        judged.append({**row, "pre_rollout": pre_rollout, "improved": improved, "start": start})
+    return judged
+
+
+MINUTE_UNITS = {"minutes", "minute", "min"}
+
+
+def kpi_minutes_saved(judged: list[dict]) -> Decimal:
+    """Minutes per deliverable saved by KPIs in minutes that improved against a pre-rollout
+    baseline, each counted once (docs/metrics.md: a deliberate under-estimate)."""
+    return sum(
+        (
+            r["improvement"]
+            for r in judged
+            if r["pre_rollout"]
+            and r["unit"].strip().lower() in MINUTE_UNITS
+            and r["improvement"] is not None
+            and r["improvement"] > 0
+        ),
+        Decimal(0),
+    )

@@ -36,10 +36,11 @@ class CostEntry(models.Model):
         LICENSE = "license", "Licenses"
         TRAINING = "training", "Training"
         SUPPORT = "support", "Support"
+        ADOPTION_TIME = "adoption_time", "Adoption time"
 
     period_start = models.DateField()
     period_end = models.DateField()
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
     amount = models.DecimalField(max_digits=14, decimal_places=2)
     seats = models.PositiveIntegerField(null=True, blank=True)
     note = models.TextField(blank=True)

@@ -1,61 +1,77 @@
-"""Expansion readiness: five questions answered from the data (docs/metrics.md).
+"""Expansion readiness: the five questions of docs/metrics.md, answered from the data.
 
 "If you cannot answer at least three of these confidently, you are measuring activation,
-not value." Each check passes or fails with the evidence behind it; ready ⇔ ≥ 3 pass.
+not value." Ready ⇔ at least three pass **and** question 5 (ROI) passes. Each question carries
+its evidence and, when it fails, what to do next.
 """
 
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Sum, Value
+from django.conf import settings
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from onboarding.models import Enrollment, StepCompletion
+from onboarding.models import Enrollment, OrgSettings, StepCompletion
 from roles.models import PathStep
 
 from .costs import cost_summary
 from .filters import ReportFilters
-from .kpis import kpi_overview
+from .kpis import kpis_judged
 
-TRAINING_THRESHOLD = 0.60
-WORKFLOWS_NEEDED = 3
-CHECKS_NEEDED = 3
+QUESTIONS = {
+    1: "Can you name three specific workflows where AI has reduced cycle time or error rate "
+    "by a measurable percentage?",
+    2: "What percentage of licensed users have completed workflow-specific training?",
+    3: "Do you have baseline metrics from before deployment for the KPIs you're claiming to "
+    "improve?",
+    4: "What is your actual cost per meaningful user?",
+    5: "Could you defend the ROI to a skeptical board member using only data you have today?",
+}
+VERDICTS = {
+    "ready": "Ready to expand: the value is measured.",
+    "not_ready": "Not ready: you are measuring activation, not value.",
+}
+COST_KINDS = ("license", "training", "support", "adoption_time")
 
 
 @dataclass
-class Check:
-    key: str
-    question: str
+class Question:
+    number: int
     passed: bool
     evidence: str
+    next_step: str
+    question: str = ""
+
+    def __post_init__(self):
+        self.question = QUESTIONS[self.number]
+        if self.passed:
+            self.next_step = ""
 
 
-def measured_workflows(filters: ReportFilters) -> list[str]:
-    """Workflows with a measured reduction: a KPI whose latest measurement beats its baseline
-    in the KPI's direction, or a role whose recorded FVM completions saved minutes in total."""
-    found = [
-        f"{row['role']}: {row['kpi']} {row['baseline']} → {row['latest']} {row['unit']}"
-        for row in kpi_overview(as_of=filters.as_of_date)
-        if row["latest"] is not None and row["improvement"] is not None and row["improvement"] > 0
-    ]
-    fvm = (
-        Enrollment.objects.filter(fvm_completion__completed_at__lte=filters.as_of)
-        .values(role=F("version__pack__slug"))
-        .annotate(saved=Sum("fvm_completion__minutes_saved"), n=Count("id"))
-        .filter(saved__gt=0)
-        .order_by("role")
+def _q1(judged: list[dict]) -> Question:
+    needed = settings.METRICS["readiness_workflows_needed"]
+    improved = [r for r in judged if r["improved"]]
+    named = "; ".join(
+        f"{r['role']}: {r['kpi']} {r['baseline']:g} → {r['latest']:g} {r['unit']} "
+        f"({r['change_pct']:.0%} better)"
+        for r in improved
     )
-    found += [
-        f"{row['role']}: first-value task, {row['saved']} minutes saved over {row['n']} "
-        f"completion(s)"
-        for row in fvm
-    ]
-    return found
+    threshold = settings.METRICS["readiness_kpi_improvement"]
+    return Question(
+        1,
+        len(improved) >= needed,
+        f"{len(improved)} KPI(s) improved by at least {threshold:.0%} against a baseline "
+        f"measured before the role's first start (need {needed})"
+        + (f": {named}." if named else ".")
+        + " Self-reported first-value minutes do not count.",
+        "Measure the KPIs of your roles' workflows before the next cohort starts, then again "
+        "after it, and enter both (`manage.py import_kpis` or `POST /api/kpi-measurements/`).",
+    )
 
 
-def training_share(filters: ReportFilters) -> tuple[int, int]:
-    """(people who did every watch_demo step of their track by as_of, people enrolled)."""
-    enrolled = Enrollment.objects.filter(start_date__lte=filters.as_of_date)
+def workflow_trained(filters: ReportFilters) -> int:
+    """People who did every watch_demo step of their path by as-of, or reached FVM."""
     required = Subquery(
         PathStep.objects.filter(
             version=OuterRef("version"), track=OuterRef("track"), kind=PathStep.Kind.WATCH_DEMO
@@ -78,116 +94,111 @@ def training_share(filters: ReportFilters) -> tuple[int, int]:
         .values("c"),
         output_field=IntegerField(),
     )
-    trained = (
-        enrolled.alias(required=Coalesce(required, Value(0)), done=Coalesce(done, Value(0)))
-        .filter(required__gt=0, done__gte=F("required"))
+    trained = Q(required__gt=0, done__gte=F("required")) | Q(
+        fvm_completion__completed_at__lte=filters.as_of
+    )
+    return (
+        Enrollment.objects.filter(start_date__lte=filters.as_of_date)
+        .alias(required=Coalesce(required, Value(0)), done=Coalesce(done, Value(0)))
+        .filter(trained)
         .count()
     )
-    return trained, enrolled.count()
 
 
-def _measured_workflows_check(filters: ReportFilters) -> Check:
-    workflows = measured_workflows(filters)
-    return Check(
-        "measured_workflows",
-        "Can you name three specific workflows where AI has reduced cycle time or error "
-        "rate by a measurable percentage?",
-        len(workflows) >= WORKFLOWS_NEEDED,
-        f"{len(workflows)} workflow(s) with a measured reduction (need "
-        f"{WORKFLOWS_NEEDED})" + (": " + "; ".join(workflows) + "." if workflows else "."),
-    )
-
-
-def _training_check(filters: ReportFilters) -> Check:
-    trained, enrolled = training_share(filters)
-    share = trained / enrolled if enrolled else None
-    return Check(
-        "workflow_training",
-        "What percentage of licensed users have completed workflow-specific training?",
-        share is not None and share >= TRAINING_THRESHOLD,
-        (
-            f"{trained} of {enrolled} enrolled ({share:.0%}) watched every workflow demo "
-            f"on their path; threshold {TRAINING_THRESHOLD:.0%}."
-            if share is not None
-            else "Nobody is enrolled yet."
-        ),
-    )
-
-
-def _baselines_check() -> Check:
-    claimed = [row for row in kpi_overview() if row["measurements"]]
-    missing = [
-        f"{row['role']}: {row['kpi']}"
-        for row in claimed
-        if not row["baseline_measured"] or row["baseline_measured_on"] > row["first_measured_on"]
-    ]
-    if not claimed:
-        evidence = "No KPI has been measured yet, so nothing can be claimed."
-    elif not missing:
-        evidence = f"All {len(claimed)} measured KPI(s) have a baseline measured before them."
-    else:
-        evidence = "No baseline measured before the first measurement for: " + (
-            "; ".join(missing) + "."
+def _q2(filters: ReportFilters) -> Question:
+    seats = OrgSettings.load().licensed_seats
+    trained = workflow_trained(filters)
+    needed = settings.METRICS["readiness_training_share"]
+    if not seats:
+        return Question(
+            2,
+            False,
+            f"{trained} people did every workflow demo of their path (or reached first "
+            "value), but the number of licensed seats is not set.",
+            "Enter the licensed seats in the organisation settings.",
         )
-    return Check(
-        "baselines",
-        "Do you have baseline metrics from before deployment for the KPIs you're claiming "
-        "to improve?",
-        bool(claimed) and not missing,
-        evidence,
+    share = trained / seats
+    return Question(
+        2,
+        share >= needed,
+        f"{trained} of {seats} licensed seats ({share:.0%}) completed workflow training "
+        f"(every demo of their path, or first value); threshold {needed:.0%}.",
+        "Enroll the licensed users who have not started, and follow up those who have not "
+        "watched their path's workflow demos.",
     )
 
 
-def _cost_per_user_check(costs: dict) -> Check:
+def _q3(judged: list[dict]) -> Question:
+    missing = [f"{r['role']}: {r['kpi']}" for r in judged if not r["pre_rollout"]]
+    if not judged:
+        evidence = "No KPI has been measured yet, so nothing can be claimed."
+    elif missing:
+        evidence = (
+            "No baseline measured before the role's first start for: " + "; ".join(missing) + "."
+        )
+    else:
+        evidence = f"All {len(judged)} measured KPI(s) have a baseline from before the rollout."
+    return Question(
+        3,
+        bool(judged) and not missing,
+        evidence,
+        "Measure a baseline before the next role's first start date; a baseline taken after "
+        "the rollout began cannot show what changed.",
+    )
+
+
+def _q4(costs: dict) -> Question:
+    missing = [kind for kind in COST_KINDS if not costs["entries_by_kind"].get(kind)]
     per_user = costs["cost_per_meaningful_user"]
-    return Check(
-        "cost_per_meaningful_user",
-        "What is your actual cost per meaningful user?",
-        per_user is not None,
-        (
+    passed = not missing and per_user is not None
+    if passed:
+        evidence = (
             f"{costs['currency']} {per_user} per meaningful user "
             f"({costs['costs']['total']} over {costs['meaningful_users']} people)."
-            if per_user is not None
-            else costs["cost_per_meaningful_user_message"]
-        ),
+        )
+    elif missing:
+        evidence = "No cost entered for: " + ", ".join(k.replace("_", " ") for k in missing) + "."
+    else:
+        evidence = costs["cost_per_meaningful_user_message"]
+    return Question(
+        4,
+        passed,
+        evidence,
+        "Enter the period's license, training, support and adoption-time costs "
+        "(`manage.py import_costs`), and follow people past their day-30 check-in.",
     )
 
 
-def _roi_check(costs: dict) -> Check:
-    value, total = Decimal(costs["value_of_minutes_saved"]), Decimal(costs["costs"]["total"])
-    has_data = costs["cost_entries"] > 0 and costs["minutes_saved_total"] != 0
-    return Check(
-        "roi",
-        "Could you defend the ROI to a skeptical board member using only data you have today?",
-        has_data and value >= total,
-        (
-            f"Measured value {costs['currency']} {value} (minutes saved × hourly rate) "
-            f"against cost {costs['currency']} {total}"
-            + (f"; ROI {Decimal(costs['roi']):.0%}." if costs["roi"] is not None else ".")
-            if has_data
-            else "Not enough data: need both recorded costs and measured minutes saved."
-        ),
+def _q5(costs: dict, q1: Question, q3: Question) -> Question:
+    value, total = Decimal(costs["value_of_time_saved"]), Decimal(costs["costs"]["total"])
+    exceeds = total > 0 and value > total
+    roi = f"; ROI {Decimal(costs['roi']):.0%}" if costs["roi"] is not None else ""
+    blockers = [f"question {q.number} fails" for q in (q1, q3) if not q.passed]
+    return Question(
+        5,
+        exceeds and not blockers,
+        f"Measured value {costs['currency']} {value} (KPI minutes and first-value minutes "
+        f"saved × hourly rate) against cost {costs['currency']} {total}{roi}"
+        + (" (" + ", ".join(blockers) + ")." if blockers else "."),
+        "Make the value measurable first (questions 1 and 3); until the measured time saved "
+        "exceeds the cost, do not expand the licences.",
     )
 
 
 def readiness_report(filters: ReportFilters) -> dict:
+    """``{"as_of", "verdict", "questions": [{"number", "passed", "evidence", "next_step"}]}``."""
     costs = cost_summary(filters)
-    checks = [
-        _measured_workflows_check(filters),
-        _training_check(filters),
-        _baselines_check(),
-        _cost_per_user_check(costs),
-        _roi_check(costs),
-    ]
-    passed = sum(1 for c in checks if c.passed)
+    judged = kpis_judged(as_of=filters.as_of_date)
+    q1, q3 = _q1(judged), _q3(judged)
+    questions = [q1, _q2(filters), q3, _q4(costs), _q5(costs, q1, q3)]
+    passed = sum(1 for q in questions if q.passed)
+    needed = settings.METRICS["readiness_questions_needed"]
+    verdict = "ready" if passed >= needed and questions[4].passed else "not_ready"
     return {
         "as_of": filters.as_of_date.isoformat(),
-        "checks": [asdict(c) for c in checks],
+        "verdict": verdict,
+        "verdict_text": VERDICTS[verdict],
         "passed": passed,
-        "ready": passed >= CHECKS_NEEDED,
-        "verdict": (
-            "Ready to expand: the value is measured."
-            if passed >= CHECKS_NEEDED
-            else "Not ready: you are measuring activation, not value."
-        ),
+        "failed": [q.number for q in questions if not q.passed],
+        "questions": [asdict(q) for q in questions],
     }

@@ -49,7 +49,7 @@ def _saved_as(obj, saved) -> None:
 @admin.register(OrgSettings)
 class OrgSettingsAdmin(admin.ModelAdmin):
     list_display = ["__str__", "nudge_hour", "accountability_after_day", "hourly_rate", "currency"]
-    fields = ["nudge_hour", "accountability_after_day", "hourly_rate", "currency"]
+    fields = ["nudge_hour", "accountability_after_day", "hourly_rate", "currency", "licensed_seats"]
 
     def has_add_permission(self, request) -> bool:
         return super().has_add_permission(request) and not OrgSettings.objects.exists()

@@ -25,6 +25,12 @@ class OrgSettings(models.Model):
         max_digits=10, decimal_places=2, default=60, help_text="Loaded hourly cost of an employee."
     )
     currency = models.CharField(max_length=3, default="EUR")
+    licensed_seats = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="AI tool licences the organisation pays for: the base of workflow-training "
+        "completion.",
+    )
 
     class Meta:
         verbose_name = "organisation settings"

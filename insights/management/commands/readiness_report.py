@@ -24,7 +24,9 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(report, cls=DjangoJSONEncoder, indent=2))
             return
         self.stdout.write(f"Expansion readiness as of the end of {report['as_of']}")
-        for check in report["checks"]:
-            mark = "PASS" if check["passed"] else "FAIL"
-            self.stdout.write(f"[{mark}] {check['question']}\n       {check['evidence']}")
-        self.stdout.write(f"{report['passed']} of 5 pass. {report['verdict']}")
+        for q in report["questions"]:
+            mark = "PASS" if q["passed"] else "FAIL"
+            self.stdout.write(f"[{mark}] {q['number']}. {q['question']}\n       {q['evidence']}")
+            if q["next_step"]:
+                self.stdout.write(f"       Next: {q['next_step']}")
+        self.stdout.write(f"{report['passed']} of 5 pass. {report['verdict_text']}")
