@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("insights", "0002_usage_history"),
+        ("insights", "0003_usage_record_into_history"),
     ]
 
     operations = [
