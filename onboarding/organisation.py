@@ -18,7 +18,12 @@ HOLIDAY_NAME_MAX = Holiday._meta.get_field("name").max_length
 
 @transaction.atomic
 def org_settings_update(
-    *, nudge_hour: int, accountability_after_day: int, hourly_rate: Decimal, currency: str
+    *,
+    nudge_hour: int,
+    accountability_after_day: int,
+    hourly_rate: Decimal,
+    currency: str,
+    licensed_seats: int | None = None,
 ) -> OrgSettings:
     """Set the organisation's settings (the single row, created if need be)."""
     org = OrgSettings.load()
@@ -26,6 +31,7 @@ def org_settings_update(
     org.accountability_after_day = accountability_after_day
     org.hourly_rate = hourly_rate
     org.currency = currency
+    org.licensed_seats = licensed_seats
     org.full_clean()
     org.save()
     return org

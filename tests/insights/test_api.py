@@ -117,7 +117,8 @@ def test_an_unknown_kpi_is_refused_and_nothing_is_saved(api, author, cohort):
 def test_the_readiness_api_answers_five_checks(api, admin_user):
     api.force_authenticate(admin_user)
     data = api.get("/api/reports/readiness/").json()
-    assert len(data["checks"]) == 5 and data["ready"] is False
+    assert [q["number"] for q in data["questions"]] == [1, 2, 3, 4, 5]
+    assert data["verdict"] == "not_ready"
 
 
 def test_the_openapi_schema_still_generates(api, admin_user):

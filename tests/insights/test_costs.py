@@ -62,8 +62,11 @@ def test_cost_per_meaningful_user_divides_all_costs_by_meaningful_users(people):
         "license": "1000.00",
         "training": "200.00",
         "support": "100.00",
+        "adoption_time": "0.00",
         "total": "1300.00",
     }
+    assert summary["change_management_ratio"] == "0.3000"  # (200 + 100 + 0) / 1000
+    assert summary["change_management_benchmark"] == [0.40, 0.60]
     assert summary["meaningful_users"] == 2
     assert summary["cost_per_meaningful_user"] == "650.00"
 

@@ -92,7 +92,7 @@ def test_the_dashboard_runs_a_bounded_number_of_queries(
     version = make_pack()
     populate(version, 3, "a")
     client.force_login(author)
-    with django_assert_max_num_queries(30) as small:
+    with django_assert_max_num_queries(40) as small:  # the value and readiness blocks
         assert client.get(URL, {"as_of": "2026-03-31"}).status_code == 200
     populate(make_pack("sales-rep"), 12, "b")
     with django_assert_max_num_queries(len(small.captured_queries)):

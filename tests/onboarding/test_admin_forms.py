@@ -40,6 +40,7 @@ SETTINGS = {
     "accountability_after_day": 12,
     "hourly_rate": Decimal("55.50"),
     "currency": "CHF",
+    "licensed_seats": 250,
 }
 
 
