@@ -117,7 +117,8 @@ def not_a_password_login(request, credentials) -> bool:
 def throttle_username(request, credentials) -> str | None:
     """The identity a lockout counts against: the account's username (case-folded) whether it
     was typed as the username or the email, in any case; an identifier that names no one
-    counts as typed, case-folded. NUL characters are dropped (a database cannot store them)."""
+    counts as typed, case-folded, at most 254 characters. NUL characters are dropped (a
+    database cannot store them)."""
     typed = None
     if credentials:
         typed = credentials.get(settings.AXES_USERNAME_FORM_FIELD)
@@ -136,7 +137,8 @@ def throttle_username(request, credentials) -> str | None:
         user = None
         if typed and len(typed) <= IDENTIFIER_MAX_CHARS:
             user = EmailOrUsernameBackend._find(get_user_model(), typed)
-        known[typed] = (user.get_username() if user else typed).lower()
+        # Cut to what axes' column holds (an identifier that long names no one anyway).
+        known[typed] = (user.get_username() if user else typed).lower()[:IDENTIFIER_MAX_CHARS]
     return known[typed]
 
 

@@ -8,6 +8,7 @@ Code reads ``settings.NAME``, never ``getattr(settings, NAME, default)``: the de
 Durations carry their unit in the name (``_SECONDS``, ``_MINUTES``) or in a comment.
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -276,6 +277,9 @@ CHECKINS_SEND_WITHIN_DAYS = int(os.environ.get("CHECKINS_SEND_WITHIN_DAYS", "10"
 # those) may be called over plain http: local testing with a loopback receiver only.
 WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS")
 WEBHOOK_ALLOW_HTTP_FOR_ALLOWED_HOSTS = env_bool("WEBHOOK_ALLOW_HTTP_FOR_ALLOWED_HOSTS", False)
+# Seconds one webhook call may take in all (connect, TLS, send, the answer's status line and
+# headers): a receiver that drips its answer is cut off here (onboarding.http_post).
+WEBHOOK_DEADLINE_SECONDS = float(os.environ.get("WEBHOOK_DEADLINE_SECONDS", "10"))
 
 # --- Value metrics -----------------------------------------------------------
 # Benchmarks and thresholds of the reports (docs/metrics.md): the seeds' values. Fractions
@@ -359,6 +363,13 @@ AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 30)
 # The proxies (addresses or networks) whose X-Forwarded-For is believed (config.auth.client_ip);
 # empty: the client address is REMOTE_ADDR and the header is ignored.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an address or a network (e.g. 10.0.1.0/24)."
+        ) from None
 AXES_CLIENT_IP_CALLABLE = "config.auth.client_ip"
 
 # --- Audit trail -------------------------------------------------------------

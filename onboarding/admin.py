@@ -279,11 +279,16 @@ class InterventionSendAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
-    @admin.action(description="Send the selected failed interventions again")
+    @admin.action(
+        description="Send the selected failed or uncertain interventions again "
+        "(an uncertain one: only once you know it did not arrive)"
+    )
     def send_again(self, request, queryset):
         ids = list(queryset.values_list("id", flat=True))
         count = interventions.intervention_sends_retry(ids=ids)
-        self.message_user(request, f"{count} failed send(s) queued again.", messages.SUCCESS)
+        self.message_user(
+            request, f"{count} failed or uncertain send(s) queued again.", messages.SUCCESS
+        )
 
 
 @admin.register(Checkin)

@@ -1,36 +1,48 @@
 """Delivery channels: email, Slack and Teams incoming webhooks.
 
 Each ``deliver_*`` either returns (delivered) or raises:
-- :class:`TransientError` — try again later (SMTP trouble, timeouts, connection errors,
-  HTTP 429 and 5xx);
-- :class:`PermanentError` — trying again cannot help (a refused URL, a 4xx, no address).
+- :class:`TransientError` — nothing was delivered, try again later: SMTP down or refusing for
+  now (4xx), a webhook host refused, unreachable, a failed TLS handshake (nothing sent yet),
+  HTTP 429 (with its Retry-After) and 5xx;
+- :class:`PermanentError` — trying again cannot help (a refused URL, a 3xx/4xx, a refused
+  recipient, no address);
+- :class:`UncertainError` — the message may have reached the receiver but no answer came
+  (a timeout or reset after sending, a webhook that drips past the deadline, SMTP lost after
+  the message was given): recorded as "delivery uncertain", never repeated automatically.
 
 Webhook URLs must be https and resolve only to public addresses (roles.webhooks, the same
 check as where a pack is saved), checked again at send time (so a DNS answer that changed
 since the URL was saved cannot point us inward) and the connection is pinned to the address
-that was checked (no second lookup to rebind).
+that was checked (no second lookup to rebind); onboarding.http_post sends within a total
+deadline.
 """
 
 import re
 import smtplib
 from dataclasses import dataclass, field
 
-import requests
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from requests.adapters import HTTPAdapter
+from django.core.mail import EmailMultiAlternatives, get_connection
 
 from roles import webhooks
 
-WEBHOOK_TIMEOUT_SECONDS = (3.05, 10)  # connect, read
+from . import http_post
 
 
 class TransientError(Exception):
-    """Worth another try later."""
+    """Nothing was delivered; worth another try later."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after  # seconds the receiver asked us to wait (429)
 
 
 class PermanentError(Exception):
     """Another try would fail the same way."""
+
+
+class UncertainError(Exception):
+    """The message may have been delivered: never sent again without a person deciding."""
 
 
 class WebhookUrlError(PermanentError, ValueError):
@@ -64,45 +76,19 @@ def webhook_url_validate(url: str) -> None:
     webhooks.webhook_url_validator(url)
 
 
-class _PinnedAdapter(HTTPAdapter):
-    """Connect to the checked address while TLS still verifies the URL's host name."""
-
-    def __init__(self, host: str, **kwargs):
-        self._host = host
-        super().__init__(**kwargs)
-
-    def init_poolmanager(self, *args, **kwargs):
-        kwargs["server_hostname"] = self._host
-        kwargs["assert_hostname"] = self._host
-        super().init_poolmanager(*args, **kwargs)
-
-
 def _post_json(url: str, payload: dict) -> None:
     checked = webhook_url_check(url)
-    address = checked.address
-    netloc_host = f"[{address}]" if ":" in address else address
-    target = f"{checked.scheme}://{netloc_host}:{checked.port}{checked.path}"
-    default_port = 443 if checked.scheme == "https" else 80
-    host_header = checked.host if checked.port == default_port else f"{checked.host}:{checked.port}"
-    with requests.Session() as session:
-        session.trust_env = False  # no proxies from the environment
-        if checked.scheme == "https":
-            session.mount("https://", _PinnedAdapter(checked.host, max_retries=0))
-        try:
-            response = session.post(
-                target,
-                json=payload,
-                headers={"Host": host_header},
-                timeout=WEBHOOK_TIMEOUT_SECONDS,
-                allow_redirects=False,
-            )
-        except (requests.Timeout, requests.ConnectionError) as exc:
-            raise TransientError(f"webhook {checked.host}: {type(exc).__name__}: {exc}") from exc
-        except requests.RequestException as exc:
-            raise PermanentError(f"webhook {checked.host}: {exc}") from exc
-    status = response.status_code
+    try:
+        answer = http_post.post_json(checked, payload)
+    except http_post.NotSent as exc:
+        raise TransientError(f"webhook {checked.host}: not sent: {exc}") from exc
+    except http_post.MaybeSent as exc:
+        raise UncertainError(f"webhook {checked.host}: delivery uncertain: {exc}") from exc
+    status = answer.status
     if status == 429 or status >= 500:
-        raise TransientError(f"webhook {checked.host} answered HTTP {status}")
+        raise TransientError(
+            f"webhook {checked.host} answered HTTP {status}", retry_after=answer.retry_after
+        )
     if status >= 300:
         raise PermanentError(f"webhook {checked.host} answered HTTP {status}")
 
@@ -161,12 +147,26 @@ def deliver_email(message: Email) -> None:
     mail.attach_alternative(message.html, "text/html")
     for filename, content, mimetype in message.attachments:
         mail.attach(filename, content, mimetype)
+    connection = get_connection()
+    try:
+        connection.open()  # connect, TLS, log in: nothing of the message sent yet
+    except (smtplib.SMTPException, OSError) as exc:
+        raise TransientError(f"SMTP: {type(exc).__name__}: {exc}") from exc
+    mail.connection = connection
     try:
         mail.send()
     except smtplib.SMTPRecipientsRefused as exc:
         raise PermanentError(f"SMTP refused the recipient {message.to}: {exc}") from exc
+    except smtplib.SMTPResponseException as exc:
+        # The server answered: it did not take the message (4xx: for now, 5xx: for good).
+        error = f"SMTP answered {exc.smtp_code}: {exc.smtp_error!r}"
+        if 400 <= exc.smtp_code < 500:
+            raise TransientError(error) from exc
+        raise PermanentError(error) from exc
     except (smtplib.SMTPException, OSError) as exc:
-        raise TransientError(f"SMTP: {type(exc).__name__}: {exc}") from exc
+        raise UncertainError(f"SMTP: delivery uncertain: {type(exc).__name__}: {exc}") from exc
+    finally:
+        connection.close()
 
 
 def deliver_slack(*, url: str, markdown_text: str) -> None:

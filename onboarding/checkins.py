@@ -89,6 +89,10 @@ def checkin_send_deliver(*, checkin_id: int, now: datetime | None = None) -> Del
     except channels.PermanentError as exc:
         mine.update(sent_at=None, attempts=max_attempts(), last_error=error_text(exc)[:2000])
         return Delivery("failed", error=error_text(exc))
+    except channels.UncertainError as exc:
+        # It may have arrived: the claim (sent_at) stays, so it is never sent again.
+        mine.update(last_error=error_text(exc)[:2000])
+        return Delivery("uncertain", error=error_text(exc))
     except Exception as exc:
         error = error_text(exc)
         mine.update(sent_at=None, last_error=error[:2000])

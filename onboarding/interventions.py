@@ -36,11 +36,12 @@ FVM_FIRST = "first value reached before sending"
 
 @transaction.atomic
 def intervention_sends_retry(*, ids: list[int]) -> int:
-    """Give failed rows a fresh set of tries (the admin's "send again"); returns how many."""
+    """Give failed rows, and rows whose delivery is uncertain (once a person has checked it did
+    not arrive), a fresh set of tries (the admin's "send again"); returns how many."""
     failed = list(
-        InterventionSend.objects.filter(id__in=ids, status=Status.FAILED).values_list(
-            "id", flat=True
-        )
+        InterventionSend.objects.filter(
+            id__in=ids, status__in=[Status.FAILED, Status.UNCERTAIN]
+        ).values_list("id", flat=True)
     )
     InterventionSend.objects.filter(id__in=failed).update(
         status=Status.PENDING, attempts=0, next_attempt_at=timezone.now(), claimed_at=None
@@ -96,6 +97,12 @@ def _finish(pk: int, claimed_at: datetime, **fields) -> int:
 def _failed(send: InterventionSend, now: datetime, exc: Exception) -> Delivery:
     """Record a failed try: for good (permanent, or out of tries) or pending a retry."""
     error = error_text(exc)
+    if isinstance(exc, channels.UncertainError):
+        # It may have arrived: sending it again could repeat it. A person decides (the admin
+        # lists these under "Delivery uncertain"; "send again" is theirs to use).
+        _finish(send.pk, now, status=Status.UNCERTAIN, last_error=error[:2000])
+        logger.warning("intervention send %s: delivery uncertain: %s", send.pk, error)
+        return Delivery("uncertain", error=error)
     if isinstance(exc, channels.PermanentError):
         _finish(send.pk, now, status=Status.FAILED, last_error=error[:2000])
         logger.warning("intervention send %s failed for good: %s", send.pk, error)
@@ -105,7 +112,7 @@ def _failed(send: InterventionSend, now: datetime, exc: Exception) -> Delivery:
         _finish(send.pk, now, status=Status.FAILED, last_error=last_error)
         logger.warning("intervention send %s failed after %s tries", send.pk, send.attempts)
         return Delivery("failed", error=error)
-    countdown = retry_countdown(send.attempts)
+    countdown = retry_countdown(send.attempts, asked=getattr(exc, "retry_after", None))
     _finish(
         send.pk,
         now,

@@ -194,6 +194,8 @@ class InterventionSend(models.Model):
         CANCELLED = "cancelled", "Cancelled (first value reached first)"
         HELD_OUT = "held_out", "Held out (measurement group)"
         TOO_LATE = "too_late", "Not sent: too late"
+        # It may have arrived (no answer in time): never sent again without a person.
+        UNCERTAIN = "uncertain", "Delivery uncertain (check, then send again if needed)"
 
     enrollment = models.ForeignKey(
         Enrollment, on_delete=models.CASCADE, related_name="intervention_sends"

@@ -24,7 +24,8 @@ SEND_CHECKIN_BATCH = "onboarding.tasks.send_checkin_batch"
 
 @dataclass
 class Delivery:
-    """The outcome of one send: sent, cancelled, failed, retry (in ``retry_in`` s) or skipped."""
+    """The outcome of one send: sent, cancelled, failed, uncertain, retry (in ``retry_in`` s)
+    or skipped."""
 
     outcome: str
     retry_in: float | None = None
@@ -35,16 +36,20 @@ def max_attempts() -> int:
     return settings.SEND_MAX_ATTEMPTS
 
 
-def retry_countdown(attempt: int) -> float:
-    """Seconds before try ``attempt + 1``: exponential backoff with full jitter, capped."""
+def retry_countdown(attempt: int, asked: float | None = None) -> float:
+    """Seconds before try ``attempt + 1``: exponential backoff with full jitter, capped; at
+    least what the receiver ``asked`` (a 429's Retry-After), within the same cap."""
     base = float(settings.SEND_RETRY_BASE_SECONDS)
     ceiling = min(RETRY_CEILING_SECONDS, base * 2 ** max(0, attempt - 1))
-    return random.uniform(ceiling / 2, ceiling)
+    countdown = random.uniform(ceiling / 2, ceiling)
+    if asked is not None:
+        countdown = max(countdown, min(float(asked), RETRY_CEILING_SECONDS))
+    return countdown
 
 
 def error_text(exc: Exception) -> str:
     """A failure as ``last_error`` keeps it: a channel's own words, else the exception's type."""
-    if isinstance(exc, channels.TransientError | channels.PermanentError):
+    if isinstance(exc, channels.TransientError | channels.PermanentError | channels.UncertainError):
         return str(exc)
     return f"{type(exc).__name__}: {exc}"
 

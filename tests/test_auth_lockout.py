@@ -77,7 +77,7 @@ def test_the_identity_is_the_account_or_the_identifier_as_typed():
     assert throttle_username(request, {"username": "AMARTIN"}) == "amartin"
     assert throttle_username(request, {"username": "Nobody@Example.com"}) == "nobody@example.com"
     assert throttle_username(request, {"username": "a\x00b"}) == "ab"
-    assert throttle_username(request, {"username": "x" * 5000}) == "x" * 5000
+    assert throttle_username(request, {"username": "x" * 5000}) == "x" * 254
 
 
 def test_one_address_cannot_try_any_number_of_accounts(settings):

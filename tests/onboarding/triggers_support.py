@@ -108,8 +108,9 @@ def _reset_pools() -> None:
 class WebhookReceiver:
     """An HTTP server on 127.0.0.1 (random port) that answers ``statuses`` in turn, then 200."""
 
-    def __init__(self, statuses: list[int] | None = None):
+    def __init__(self, statuses: list[int] | None = None, headers: dict | None = None):
         self.statuses = list(statuses or [])
+        extra = dict(headers or {})
         self.requests: list[dict] = []
         self.delivered: list[dict] = []
         receiver = self
@@ -125,6 +126,8 @@ class WebhookReceiver:
                         receiver.delivered.append(body)
                 self.send_response(status)
                 self.send_header("Content-Type", "text/plain")
+                for name, value in extra.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(b"ok" if status == 200 else b"error")
 
