@@ -267,8 +267,9 @@ TRIGGERS_REQUEUE_AFTER_MINUTES = int(os.environ.get("TRIGGERS_REQUEUE_AFTER_MINU
 TRIGGERS_CLAIM_TIMEOUT_MINUTES = int(os.environ.get("TRIGGERS_CLAIM_TIMEOUT_MINUTES", "10"))
 # Ids per enqueued batch message (about 15 kB of JSON at 2000).
 TRIGGERS_ENQUEUE_CHUNK_IDS = int(os.environ.get("TRIGGERS_ENQUEUE_CHUNK_IDS", "2000"))
-# SEND_*, delivering interventions and check-ins: tries before a row is marked failed, and the
-# first retry's wait (doubling each time, with jitter, capped at an hour).
+# SEND_*, delivering interventions and check-ins: tries before a row is marked failed (a nudge
+# whose channel is down is retried until too late instead), and the first retry's wait
+# (doubling each time, with jitter, capped at an hour).
 SEND_MAX_ATTEMPTS = int(os.environ.get("SEND_MAX_ATTEMPTS", "5"))
 SEND_RETRY_BASE_SECONDS = float(os.environ.get("SEND_RETRY_BASE_SECONDS", "30"))
 # CHECKINS_*: a day-30/90 check-in found later than this after its day began is not sent.

@@ -2,7 +2,9 @@
 
 A send (:func:`intervention_send_deliver`) claims its row with a compare-and-set UPDATE
 (pending → sending) whose row count decides who sends, re-checks FVM, delivers, and records
-the outcome. Transient failures go back to pending with a backoff; the task retries.
+the outcome. A channel that is down or refusing for now sends the row back to pending with a
+backoff, retried until the "too late" rule applies; a send that may have arrived is
+"delivery uncertain" and never repeated.
 See docs/triggers.md ("Exactly once", "Retries").
 """
 
@@ -20,13 +22,14 @@ from . import channels, notifications
 from .models import FvmCompletion, InterventionSend
 from .sending import (
     SEND_INTERVENTION_BATCH,
+    TASK_RETRY_MAX_SECONDS,
     Delivery,
     enqueue,
     error_text,
     max_attempts,
     retry_countdown,
 )
-from .triggers import claim_timeout
+from .triggers import TOO_LATE, claim_timeout, is_too_late
 
 logger = logging.getLogger(__name__)
 Status = InterventionSend.Status
@@ -107,11 +110,14 @@ def _failed(send: InterventionSend, now: datetime, exc: Exception) -> Delivery:
         _finish(send.pk, now, status=Status.FAILED, last_error=error[:2000])
         logger.warning("intervention send %s failed for good: %s", send.pk, error)
         return Delivery("failed", error=error)
-    if send.attempts >= max_attempts():
+    if not isinstance(exc, channels.TransientError) and send.attempts >= max_attempts():
+        # Not the channel's trouble (a bug, bad data): SEND_MAX_ATTEMPTS tries, then failed.
         last_error = f"after {send.attempts} tries: {error}"[:2000]
         _finish(send.pk, now, status=Status.FAILED, last_error=last_error)
         logger.warning("intervention send %s failed after %s tries", send.pk, send.attempts)
         return Delivery("failed", error=error)
+    # A channel down or refusing for now delays the nudge: retried with backoff until the
+    # "too late" rule applies (checked before each try, intervention_send_deliver).
     countdown = retry_countdown(send.attempts, asked=getattr(exc, "retry_after", None))
     _finish(
         send.pk,
@@ -120,7 +126,10 @@ def _failed(send: InterventionSend, now: datetime, exc: Exception) -> Delivery:
         next_attempt_at=now + timedelta(seconds=countdown),
         last_error=error[:2000],
     )
-    return Delivery("retry", retry_in=countdown, error=error)
+    # A short wait is the task's own retry; a longer one is left to the sweep, which enqueues
+    # pending rows once they are due (no task waits long in a countdown).
+    retry_in = countdown if countdown <= TASK_RETRY_MAX_SECONDS else None
+    return Delivery("retry" if retry_in is not None else "waiting", retry_in=retry_in, error=error)
 
 
 def intervention_send_deliver(*, send_id: int, now: datetime | None = None) -> Delivery:
@@ -146,6 +155,10 @@ def intervention_send_deliver(*, send_id: int, now: datetime | None = None) -> D
     if FvmCompletion.objects.filter(enrollment_id=send.enrollment_id).exists():
         _finish(send_id, now, status=Status.CANCELLED, last_error=FVM_FIRST)
         return Delivery("cancelled")
+    if is_too_late(window_ends_at=send.enrollment.window_ends_at, due_at=send.due_at, now=now):
+        last_error = f"{TOO_LATE}; the last try: {send.last_error}" if send.last_error else TOO_LATE
+        _finish(send_id, now, status=Status.TOO_LATE, last_error=last_error[:2000])
+        return Delivery("too_late")
     try:
         message = notifications.intervention_message(send=send, now=now)
         recipient = _deliver(send.intervention, message)

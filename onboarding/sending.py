@@ -17,6 +17,9 @@ from . import channels
 logger = logging.getLogger(__name__)
 
 RETRY_CEILING_SECONDS = 3600.0
+# Waits up to this long are a task's own retry (a countdown); longer ones are left to the
+# sweep, which enqueues a pending row once it is due (every 15 minutes).
+TASK_RETRY_MAX_SECONDS = 300.0
 # The batch tasks' registered names (onboarding.tasks declares its tasks with these).
 SEND_INTERVENTION_BATCH = "onboarding.tasks.send_intervention_batch"
 SEND_CHECKIN_BATCH = "onboarding.tasks.send_checkin_batch"
@@ -24,8 +27,8 @@ SEND_CHECKIN_BATCH = "onboarding.tasks.send_checkin_batch"
 
 @dataclass
 class Delivery:
-    """The outcome of one send: sent, cancelled, failed, uncertain, retry (in ``retry_in`` s)
-    or skipped."""
+    """The outcome of one send: sent, cancelled, failed, uncertain, too_late, retry (in
+    ``retry_in`` s), waiting (for the sweep) or skipped."""
 
     outcome: str
     retry_in: float | None = None
