@@ -125,7 +125,8 @@ def post_json(checked: CheckedUrl, payload: dict) -> Answer:
             )
             response = connection.getresponse()
         except (OSError, http.client.HTTPException) as exc:
-            reason = "no answer within the deadline" if fired.is_set() else type(exc).__name__
+            late = fired.is_set() or isinstance(exc, TimeoutError)
+            reason = "no answer within the deadline" if late else type(exc).__name__
             raise MaybeSent(f"{reason} ({deadline:g} s): {exc}") from exc
         if fired.is_set():
             raise MaybeSent(f"no answer within the deadline ({deadline:g} s)")

@@ -117,7 +117,7 @@ def _failed(send: InterventionSend, now: datetime, exc: Exception) -> Delivery:
         logger.warning("intervention send %s failed after %s tries", send.pk, send.attempts)
         return Delivery("failed", error=error)
     # A channel down or refusing for now delays the nudge: retried with backoff until the
-    # "too late" rule applies (checked before each try, intervention_send_deliver).
+    # "too late" rule applies (checked before each retry, intervention_send_deliver).
     countdown = retry_countdown(send.attempts, asked=getattr(exc, "retry_after", None))
     _finish(
         send.pk,
@@ -155,7 +155,12 @@ def intervention_send_deliver(*, send_id: int, now: datetime | None = None) -> D
     if FvmCompletion.objects.filter(enrollment_id=send.enrollment_id).exists():
         _finish(send_id, now, status=Status.CANCELLED, last_error=FVM_FIRST)
         return Delivery("cancelled")
-    if is_too_late(window_ends_at=send.enrollment.window_ends_at, due_at=send.due_at, now=now):
+    # A retry (the channel was down) stops once the nudge is too late; a first try is the
+    # sweep's to judge, when it records the row.
+    retry = send.attempts > 1
+    if retry and is_too_late(
+        window_ends_at=send.enrollment.window_ends_at, due_at=send.due_at, now=now
+    ):
         last_error = f"{TOO_LATE}; the last try: {send.last_error}" if send.last_error else TOO_LATE
         _finish(send_id, now, status=Status.TOO_LATE, last_error=last_error[:2000])
         return Delivery("too_late")

@@ -43,7 +43,7 @@ def too_late_after() -> timedelta:
 def is_too_late(*, window_ends_at: datetime, due_at: datetime, now: datetime) -> bool:
     """The "too late" rule for one nudge: its day-7 window has ended and it fell due more
     than ``too_late_after`` ago. The sweep applies it when it records a row (in SQL, below)
-    and a send applies it before each try, so a nudge held up by an outage stops here."""
+    and a send before each retry, so a nudge held up by an outage stops here."""
     return window_ends_at <= now and due_at <= now - too_late_after()
 
 

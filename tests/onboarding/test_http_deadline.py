@@ -97,8 +97,9 @@ def webhooks(settings):
     return settings
 
 
-def test_a_dripping_answer_is_cut_off_at_the_deadline_as_uncertain(webhooks):
-    with Dripper(interval=0.2) as dripper:
+@pytest.mark.parametrize("interval", [0.2, 4.0])  # seconds between bytes
+def test_a_dripping_answer_is_cut_off_at_the_deadline_as_uncertain(webhooks, interval):
+    with Dripper(interval=interval) as dripper:
         started = time.monotonic()
         with pytest.raises(channels.UncertainError, match="delivery uncertain.*deadline"):
             channels.deliver_slack(url=dripper.url, markdown_text="hello")
