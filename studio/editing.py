@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from roles.canonical import version_to_document
 from roles.document import PackDocument
 from roles.document_types import placeholders
-from roles.models import RolePack, RolePackVersion, fvm_sentence
+from roles.models import RolePack, RolePackVersion
+from roles.sentences import fvm_sentence
 from roles.validation import PackError, validate_document
 from studio.document_form import field_id, pad_path
 
@@ -117,4 +118,5 @@ def fvm_sentence_of(document: dict) -> str:
         deliverable=str(fvm.get("deliverable") or "…"),
         target=fvm.get("target_minutes", "…"),
         baseline=fvm.get("baseline_minutes", "…"),
+        subject=str(fvm.get("subject") or ""),
     )

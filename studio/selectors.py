@@ -138,3 +138,13 @@ def draft_with_rows(*, pack: RolePack) -> RolePackVersion | None:
         .prefetch_related(*DOCUMENT_ROWS)
         .first()
     )
+
+
+def working_with_rows(*, pack: RolePack) -> RolePackVersion | None:
+    """The pack's working version (draft, else latest), its rows prefetched for previews."""
+    return (
+        pack.versions.select_related("pack")
+        .prefetch_related(*DOCUMENT_ROWS)
+        .order_by("-number")
+        .first()
+    )

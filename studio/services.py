@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from onboarding.enroll_csv import ImportResult, enrollments_import
 from roles.canonical import content_hash, version_to_document
 from roles.models import RolePack, RolePackVersion
 from roles.selectors import rolepack_draft
 from roles.services import rolepack_version_create, rolepack_version_publish
 from roles.validation import PackError, PackValidationError, validate_document
 from studio.document_form import compact_path
+from studio.enroll_preview import SOURCE, text_opener
 
 STALE = (
     "You have unsaved changes, or the draft changed after you reviewed it: nothing was "
@@ -93,3 +95,9 @@ def studio_draft_from(*, pack: RolePack, number: int, user) -> RolePackVersion:
         replace_draft=True,
         source=_source(pack.slug),
     )
+
+
+def studio_enroll(*, text: str) -> ImportResult:
+    """Enroll every row of the CSV ``text`` or none: onboarding's import service (raises
+    EnrollmentImportError listing every bad row)."""
+    return enrollments_import(opener=text_opener(text), source=SOURCE)

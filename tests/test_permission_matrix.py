@@ -270,6 +270,13 @@ EXPECTED: dict[str, dict[str, dict[str, set[int]]]] = {
     "studio:source": {"GET": ROLLOUT_PAGE, "POST": by_role(302, 403, 403, 403, 400, 400)},
     # Publish without the reviewed revision: 409, nothing published.
     "studio:publish": {"GET": ROLLOUT_PAGE, "POST": by_role(302, 403, 403, 403, 409, 409)},
+    "studio:preview-week": {"GET": ROLLOUT_PAGE, "*": every(405)},
+    "studio:preview-messages": {"GET": ROLLOUT_PAGE, "*": every(405)},
+    "studio:preview-agent": {"GET": ROLLOUT_PAGE, "*": every(405)},
+    # No file: 400, "choose a CSV file" / "choose a pack file"; no format: 400.
+    "studio:enroll": {"GET": ROLLOUT_PAGE, "POST": by_role(302, 403, 403, 403, 400, 400)},
+    "studio:export": {"GET": ROLLOUT_PAGE, "POST": by_role(302, 403, 403, 403, 400, 400)},
+    "studio:import": {"GET": ROLLOUT_PAGE, "POST": by_role(302, 403, 403, 403, 400, 400)},
     "studio:versions": {"GET": ROLLOUT_PAGE, "*": every(405)},
     "studio:version": {"GET": ROLLOUT_PAGE, "*": every(405)},
     "studio:draft-from": {"GET": every(405), "POST": by_role(302, 403, 403, 403, 302, 302)},

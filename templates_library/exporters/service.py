@@ -9,7 +9,7 @@ from templates_library import selectors
 from templates_library.exporters import ExportError, ExportFile, build_export
 from templates_library.models import ExportLog
 
-VIA_CHOICES = ("command", "api", "admin")
+VIA_CHOICES = ("command", "api", "admin", "studio")
 
 
 @transaction.atomic
