@@ -2,6 +2,11 @@
 
 200 {"database": "ok", "broker": "ok" | "not configured"}; 503 naming the part that failed.
 No authentication and no details beyond ok/error (the errors go to the log).
+
+/healthz/usage: the last Microsoft Graph usage sync (insights.graph_sync.usage_sync_status),
+for monitoring: 200 with configured, last_sync, outcome, report_date, matched, unmatched,
+message and stale (no sync for 36 hours while configured). For the rollout team only, since
+the message may name unmatched people.
 """
 
 import logging
@@ -11,6 +16,9 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.http import require_safe
 from kombu import Connection
+
+from insights.graph_sync import usage_sync_status
+from roles.permissions import is_enablement
 
 log = logging.getLogger(__name__)
 
@@ -72,3 +80,14 @@ class HealthCheckMiddleware:
         if request.path_info == "/healthz" and request.method in {"GET", "HEAD"}:
             return healthz(request)
         return self.get_response(request)
+
+
+@require_safe
+def healthz_usage(request):
+    if not request.user.is_authenticated:
+        return JsonResponse({"detail": "Authentication credentials were not provided."}, status=401)
+    if not is_enablement(request.user):
+        return JsonResponse({"detail": "You do not have permission."}, status=403)
+    response = JsonResponse(usage_sync_status())
+    response["Cache-Control"] = "no-store"
+    return response

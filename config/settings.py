@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -223,6 +224,38 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 15 * 60 - 60},  # seconds
     },
 }
+
+# --- Microsoft Graph: the Copilot usage report (sync_usage; docs/metrics.md) ----------------
+# App-only credentials of an Entra app with Reports.Read.All: a client secret, or a certificate
+# (PEM with its private key, and the thumbprint Entra shows for it).
+GRAPH_TENANT_ID = os.environ.get("GRAPH_TENANT_ID", "")
+GRAPH_CLIENT_ID = os.environ.get("GRAPH_CLIENT_ID", "")
+GRAPH_CLIENT_SECRET = os.environ.get("GRAPH_CLIENT_SECRET", "")
+GRAPH_CLIENT_CERTIFICATE_PATH = os.environ.get("GRAPH_CLIENT_CERTIFICATE_PATH", "")
+GRAPH_CLIENT_CERTIFICATE_THUMBPRINT = os.environ.get("GRAPH_CLIENT_CERTIFICATE_THUMBPRINT", "")
+GRAPH_BASE_URL = os.environ.get("GRAPH_BASE_URL", "https://graph.microsoft.com").rstrip("/")
+GRAPH_AUTHORITY_HOST = os.environ.get(
+    "GRAPH_AUTHORITY_HOST", "https://login.microsoftonline.com"
+).rstrip("/")
+# A CA bundle for both hosts (a TLS-inspecting proxy); empty: the system's.
+GRAPH_CA_BUNDLE = os.environ.get("GRAPH_CA_BUNDLE", "")
+# 429/503 are retried after their Retry-After, capped at this many seconds, this many tries.
+GRAPH_RETRY_MAX_SECONDS = env_int("GRAPH_RETRY_MAX_SECONDS", 120)
+GRAPH_MAX_ATTEMPTS = env_int("GRAPH_MAX_ATTEMPTS", 5)
+GRAPH_CONFIGURED = bool(
+    GRAPH_TENANT_ID and GRAPH_CLIENT_ID and (GRAPH_CLIENT_SECRET or GRAPH_CLIENT_CERTIFICATE_PATH)
+)
+# The daily sync's hour (UTC); the report has each day within about 72 hours.
+USAGE_SYNC_HOUR_UTC = env_int("USAGE_SYNC_HOUR_UTC", 6)
+if GRAPH_CONFIGURED:
+    CELERY_BEAT_SCHEDULE["usage-sync"] = {
+        "task": "insights.tasks.usage_sync_task",
+        "schedule": crontab(minute=0, hour=USAGE_SYNC_HOUR_UTC),
+        "options": {"expires": 12 * 3600},  # seconds
+    }
+
+# --- Open WebUI: push_prompts (docs/exports.md) -------------------------------------------
+OPENWEBUI_API_KEY = os.environ.get("OPENWEBUI_API_KEY", "")
 
 # --- REST framework --------------------------------------------------------
 REST_FRAMEWORK = {

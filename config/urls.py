@@ -4,13 +4,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from config.health import healthz
+from config.health import healthz, healthz_usage
 from config.legal import privacy, terms
 from config.views import SignOutView, home
 
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("healthz/usage", healthz_usage, name="healthz-usage"),
     path("privacy/", privacy, name="privacy"),
     path("terms/", terms, name="terms"),
     # Where the audit trail tells admin requests from the others.

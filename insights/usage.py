@@ -46,6 +46,7 @@ class UsageImportResult:
     written: int = 0  # snapshots stored
     days_added: int = 0
     duplicate: bool = False  # the same report was stored before: nothing written
+    report_id: int | None = None  # the UsageReport stored (or found, for a duplicate)
 
 
 def _user_maps() -> tuple[dict[str, int], dict[str, int]]:
@@ -128,8 +129,9 @@ def usage_store(
     result.matched = len(people)
     result.no_activity = sum(1 for row in people.values() if row.last_activity is None)
     digest = content_hash(report)
-    if UsageReport.objects.filter(content_hash=digest).exists():
-        result.duplicate = True
+    existing = UsageReport.objects.filter(content_hash=digest).values_list("pk", flat=True).first()
+    if existing:
+        result.duplicate, result.report_id = True, existing
         return result
     if not dry_run:
         _write(people, result, report=report, report_date=report_date, digest=digest, now=now)
@@ -146,6 +148,7 @@ def _write(people, result, *, report, report_date, digest, now) -> None:
         rows=result.rows,
         imported_at=now,
     )
+    result.report_id = stored.pk
     user_ids = list(people)
     for start in range(0, len(user_ids), BATCH):
         batch = user_ids[start : start + BATCH]

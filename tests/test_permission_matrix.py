@@ -184,6 +184,8 @@ EXPECTED: dict[str, dict[str, dict[str, set[int]]]] = {
     # The role-aware landing page: a redirect for everyone.
     "home": {"GET": every(302), "*": every(405)},
     "healthz": {"GET": PUBLIC},
+    # The last Graph usage sync, for the rollout team (it may name unmatched people).
+    "healthz-usage": {"GET": by_role(401, 403, 403, 403, 200, 200), "*": every(405)},
     # The organisation's texts the Microsoft 365 manifest links to: read signed out.
     "privacy": {"GET": PUBLIC, "*": every(405)},
     "terms": {"GET": PUBLIC, "*": every(405)},
