@@ -11,6 +11,16 @@ from tests.factories import UserFactory
 LINK = re.compile(r"https?://\S+/accounts/email-link/\S+/")
 
 
+@pytest.fixture(autouse=True)
+def _sends_in_process():
+    # The link goes out from a task: run it in-process here, even with a broker configured
+    # (CI), so the mail is in the outbox when the page answers.
+    from .triggers_support import eager_celery
+
+    with eager_celery():
+        yield
+
+
 def _request_link(client, email):
     return client.post(reverse("onboarding:email-link"), {"email": email})
 
