@@ -120,6 +120,28 @@ def test_a_webhook_that_fails_three_times_gets_one_delivery_after_four_attempts(
     assert "Day 5: help Ana with" in receiver.delivered[0]["text"]
 
 
+def test_a_dripping_webhook_gets_one_request_from_the_worker_and_the_send_is_uncertain(
+    worker, fast_retries
+):
+    from .test_http_deadline import Dripper
+
+    fast_retries.WEBHOOK_DEADLINE_SECONDS = 1.0
+    version = make_pack()
+    person = enroll(version, "ana@example.com")
+    at = local(day_date(person, 5), 9, 0, "UTC")
+    with Dripper(interval=0.25, for_seconds=60) as dripper:
+        Intervention.objects.filter(version=version, day=5).update(
+            channel="slack", webhook_url=dripper.url
+        )
+        (send_id,) = triggers_sweep(now=at).pending  # commits, then the real worker sends
+        wait_for(lambda: InterventionSend.objects.get(pk=send_id).status == S.UNCERTAIN)
+        send_intervention.delay(send_id)  # a redelivery, as after a lost ack
+        assert triggers_sweep(now=at + timedelta(hours=1)).requeued == []
+        time.sleep(1.5)  # a second request, if any, would land now
+    assert len(dripper.requests) == 1
+    assert InterventionSend.objects.get(pk=send_id).attempts == 1
+
+
 def test_the_same_send_enqueued_twice_goes_out_once(worker):
     version = make_pack()
     person = enroll(version, "ana@example.com")
