@@ -15,6 +15,14 @@ class ExportLog(models.Model):
     content_hash = models.CharField(max_length=64)
     size_bytes = models.PositiveIntegerField(default=0)
     via = models.CharField(max_length=10, default="command")
+    target = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Where it went live when pushed: openwebui:URL or teams-catalog:TENANT.",
+    )
+    target_ids = models.JSONField(
+        default=list, blank=True, help_text="What is live there: prompts, models, app ids."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

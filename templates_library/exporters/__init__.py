@@ -16,9 +16,18 @@ Several roles in one export:
 | ``csv`` | one CSV | one CSV, a ``role`` column per row |
 | ``markdown`` | one handout | one document, a top-level section per role |
 | ``json`` | a JSON array holding the pack document | the same array, one document per role |
+| ``openwebui-model`` | a JSON array with the role's model preset | one preset per role |
 """
 
-from templates_library.exporters import csvfile, jsonpack, m365, markdown_doc, openwebui, prompty
+from templates_library.exporters import (
+    csvfile,
+    jsonpack,
+    m365,
+    markdown_doc,
+    openwebui,
+    openwebui_model,
+    prompty,
+)
 from templates_library.exporters.base import ExportError, ExportFile, file_stem
 
 __all__ = ["EXPORTERS", "FORMATS", "ExportError", "ExportFile", "build_export", "file_stem"]
@@ -30,6 +39,7 @@ EXPORTERS = {
     "csv": csvfile.export,
     "markdown": markdown_doc.export,
     "json": jsonpack.export,
+    "openwebui-model": openwebui_model.export,
 }
 FORMATS = tuple(EXPORTERS)
 
