@@ -96,3 +96,14 @@ def ask_buddy(checklist: Checklist) -> str:
         subject=f"Could you give me {SESSION_MINUTES} minutes on {task}?",
         body=body,
     )
+
+
+def to_fill(item) -> str:
+    """What the person fills in from their own work for the step's prompt, in words: the
+    missing variables' descriptions ("the month, the table"), "" when nothing is missing."""
+    if item is None or item.prompt is None or item.filled is None:
+        return ""
+    missing = set(item.filled.missing)
+    return ", ".join(
+        v.description or v.name for v in item.prompt.variables.all() if v.name in missing
+    )

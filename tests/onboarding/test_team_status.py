@@ -108,7 +108,8 @@ def test_the_power_user_sees_the_people_they_help_and_what_to_do_in_the_session(
     card = main.split(f'id="helps-{people["dan"].pk}"', 1)[1].split('<li class="card"', 1)[0]
     assert "What to do in the session" in card
     assert "Run the prompt “Prompt 1” together" in card
-    assert '<pre class="prompt">Explain the' in card
+    assert '<div class="prompt-html"><p>Explain the' in card
+    assert "filling in the month from their work" in card
     assert "Propose a 15-minute session to Dan" in card
     assert "I%20am%20your%20power%20user%20for%20Finance%20analyst" in card
     assert buddy.email not in card.split("mailto:", 1)[1].split("?", 1)[0]
