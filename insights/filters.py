@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from onboarding.models import Enrollment
 from roles.models import RolePack
+from roles.selectors import versions_latest_published
 
 _COHORT = re.compile(r"^(\d{4})-W(\d{2})$")
 
@@ -130,3 +131,32 @@ def enrollments_enrolled(filters: ReportFilters) -> QuerySet[Enrollment]:
     if filters.manager:
         qs = qs.filter(manager__email__iexact=filters.manager)
     return qs
+
+
+MANAGER_CHOICES_SHOWN = 300
+
+
+def filter_choices() -> dict:
+    """The dashboard's filters as choices: role packs (name and slug), the ISO weeks people
+    started in, and managers (the first 300 by email). Three queries."""
+    names = {v.pack.slug: v.name for v in versions_latest_published().select_related("pack")}
+    roles = [
+        (slug, names.get(slug, slug)) for slug in RolePack.objects.values_list("slug", flat=True)
+    ]
+    weeks = (
+        Enrollment.objects.values_list("start_date__iso_year", "start_date__week")
+        .distinct()
+        .order_by("-start_date__iso_year", "-start_date__week")
+    )
+    managers = (
+        Enrollment.objects.filter(manager__isnull=False)
+        .values_list("manager__email", flat=True)
+        .distinct()
+        .order_by("manager__email")[:MANAGER_CHOICES_SHOWN]
+    )
+    return {
+        "roles": sorted(roles, key=lambda r: r[1].lower()),
+        "cohorts": [f"{year}-W{week:02d}" for year, week in weeks],
+        "managers": list(managers),
+        "role_names": dict(roles),
+    }

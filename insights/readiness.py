@@ -185,9 +185,11 @@ def _q5(costs: dict, q1: Question, q3: Question) -> Question:
     )
 
 
-def readiness_report(filters: ReportFilters) -> dict:
-    """``{"as_of", "verdict", "questions": [{"number", "passed", "evidence", "next_step"}]}``."""
-    costs = cost_summary(filters)
+def readiness_report(filters: ReportFilters, *, costs: dict | None = None) -> dict:
+    """``{"as_of", "verdict", "questions": [{"number", "passed", "evidence", "next_step"}]}``.
+
+    ``costs``: the :func:`cost_summary` already computed for the same as-of, if any."""
+    costs = costs or cost_summary(filters)
     judged = kpis_judged(as_of=filters.as_of_date)
     q1, q3 = _q1(judged), _q3(judged)
     questions = [q1, _q2(filters), q3, _q4(costs), _q5(costs, q1, q3)]

@@ -11,10 +11,12 @@ from .activation import (
     ttv_distribution,
 )
 from .costs import cost_summary
-from .filters import ReportFilters
+from .executive import headline
+from .filters import ReportFilters, filter_choices
 from .funnel import activated_no_value, funnel, non_activated
 from .interventions import intervention_effectiveness
 from .kpis import kpi_overview
+from .readiness import readiness_report
 from .value import value_metrics
 
 CHARTS = ("by-role", "by-cohort", "ttv", "funnel", "minutes-saved", "interventions", "kpis")
@@ -24,16 +26,16 @@ _BENCHMARK_LINES = [
 ]
 
 
+def _rate_text(row: dict) -> str:
+    text = f"{charts.percent(row['rate_within_7'])} ({row['reached_within_7']}/{row['eligible']}"
+    if row["rate_within_7_ci"]:
+        low, high = row["rate_within_7_ci"]
+        text += f", CI {charts.percent(low)}–{charts.percent(high)}"
+    return text + (", too few to judge)" if row["too_few"] and row["eligible"] else ")")
+
+
 def _rate_bars(rows: list[dict], key: str) -> list[tuple[str, float | None, str]]:
-    return [
-        (
-            row[key] or "all",
-            row["rate_within_7"],
-            f"{charts.percent(row['rate_within_7'])} ({row['reached_within_7']}/"
-            f"{row['eligible']} eligible, {row['in_window']} in window)",
-        )
-        for row in rows
-    ]
+    return [(row.get(key) or "All roles", row["rate_within_7"], _rate_text(row)) for row in rows]
 
 
 def report_json(filters: ReportFilters) -> dict:
@@ -54,13 +56,13 @@ def _charts(report: dict, cohorts: list, distribution: list, stages: list) -> di
             title="Day-7 FVM completion by role",
             desc="Share of eligible people who reached first value within 7 working days, "
             "per role, against the 40% minimum (dashed) and 65% top-quartile (dotted) lines.",
-            bars=_rate_bars([report["overall"], *role_rows], "role"),
+            bars=_rate_bars([report["overall"], *role_rows], "role_name"),
             max_value=1,
             benchmarks=_BENCHMARK_LINES,
         ),
         "by_cohort": charts.bar_chart(
             chart_id="chart-by-cohort",
-            title="Day-7 FVM completion by weekly cohort",
+            title="Weekly trend: day-7 FVM completion by start week",
             desc="Per ISO week of the start date, the share of eligible people who reached "
             "first value within 7 working days, against the 40% and 65% benchmark lines.",
             bars=_rate_bars(cohorts, "cohort"),
@@ -87,7 +89,7 @@ def _charts(report: dict, cohorts: list, distribution: list, stages: list) -> di
             desc="Sum over recorded FVM completions of role baseline minus minutes taken.",
             bars=[
                 (
-                    r["role"],
+                    r["role_name"],
                     max(r["minutes_saved_total"], 0),
                     f"{r['minutes_saved_total']} min over {r['fvm_total']} FVM",
                 )
@@ -97,14 +99,27 @@ def _charts(report: dict, cohorts: list, distribution: list, stages: list) -> di
     }
 
 
+def _named(rows: list[dict], names: dict) -> list[dict]:
+    """The rows with ``role_name`` beside the slug (pages show names, CSVs keep slugs)."""
+    return [{**row, "role_name": names.get(row["role"], row["role"])} for row in rows]
+
+
 def dashboard_data(filters: ReportFilters) -> dict:
     report, histogram = activation_report_and_histogram(filters)
+    choices = filter_choices()
+    for row in report["roles"]:
+        row["role_name"] = choices["role_names"].get(row["role"], row["role"])
     cohorts = cohort_rows(filters)
     distribution = ttv_distribution(histogram)
     stages = funnel(filters)
     people, people_total = non_activated(filters)
     trap, trap_total = activated_no_value(filters)
+    costs, value = cost_summary(filters), value_metrics(filters)
+    readiness = readiness_report(filters, costs=costs)
     return {
+        "headline": headline(report, value, costs, readiness),
+        "readiness": readiness,
+        "choices": choices,
         "report": report,
         "cohorts": cohorts,
         "distribution": distribution,
@@ -113,10 +128,12 @@ def dashboard_data(filters: ReportFilters) -> dict:
         "non_activated_total": people_total,
         "trap": trap,
         "trap_total": trap_total,
-        "interventions": intervention_effectiveness(filters),
-        "kpis": kpi_overview(role=filters.role, as_of=filters.as_of_date),
-        "costs": cost_summary(filters),
-        "value": value_metrics(filters),
+        "interventions": _named(intervention_effectiveness(filters), choices["role_names"]),
+        "kpis": _named(
+            kpi_overview(role=filters.role, as_of=filters.as_of_date), choices["role_names"]
+        ),
+        "costs": costs,
+        "value": value,
         "svg": _charts(report, cohorts, distribution, stages),
     }
 
