@@ -42,7 +42,7 @@ def test_the_summary_comes_first_with_six_figures_in_words(client, author):
     assert "Benchmark: minimum 40%, top quartile 65%" in body
     assert '<option value="finance-analyst">Finance analyst</option>' in body
     assert '<select id="f-role" name="role">' in body and 'type="date"' in body
-    assert "<th scope=\"row\">Sales rep</th>" in body
+    assert '<th scope="row">Sales rep</th>' in body
     assert "Not ready" in body
 
 
@@ -105,6 +105,8 @@ def test_the_executive_view_in_a_browser(live_server, chromium, admin_user, view
         expect(page.locator("#h-non-activated")).to_be_hidden()
         expect(summary).to_be_visible()
         pdf = page.pdf(format="A4", landscape=True, print_background=True)
-        assert pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") + pdf.count(b"/Type/Page") <= 2
+        assert (
+            pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") + pdf.count(b"/Type/Page") <= 2
+        )
         page.emulate_media(media="screen")
     page.context.close()
