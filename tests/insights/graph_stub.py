@@ -1,6 +1,8 @@
 """A loopback HTTPS stub of the Microsoft identity platform and Microsoft Graph, enough for
-MSAL's client-credentials flow (OIDC discovery, the v2.0 token endpoint) and the Copilot usage
-report (302 to a pre-authenticated CSV download, or JSON pages; 429 with Retry-After; 500).
+MSAL's client-credentials and device-code flows (OIDC discovery, the v2.0 token and devicecode
+endpoints), the Copilot usage report (302 to a pre-authenticated CSV download, or JSON pages;
+429 with Retry-After; 500) and the Teams app catalog (list by externalId with its
+definitions, publish a zip, a new app definition; 409 on a duplicate).
 
 Shapes as Microsoft documents them: the discovery document's ``authorization_endpoint``,
 ``token_endpoint`` and ``issuer``; the token response ``{"token_type": "Bearer",
@@ -9,10 +11,13 @@ Shapes as Microsoft documents them: the discovery document's ``authorization_end
 """
 
 import datetime as dt
+import io
 import ipaddress
 import json
 import ssl
 import threading
+import uuid
+import zipfile
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -81,6 +86,7 @@ class Script:
     answers: list[str] = field(default_factory=list)
     csv: str = CSV_V2
     retry_after: str = "1"
+    apps: dict = field(default_factory=dict)  # the Teams app catalog: id → app
     log: list[tuple[str, str, str]] = field(default_factory=list)  # (method, path, auth)
 
     def next(self) -> str:
@@ -114,10 +120,13 @@ class _Handler(BaseHTTPRequestHandler):
                     "authorization_endpoint": f"{self.base}/{TENANT}/oauth2/v2.0/authorize",
                     "token_endpoint": f"{self.base}/{TENANT}/oauth2/v2.0/token",
                     "issuer": f"{self.base}/{TENANT}/v2.0",
+                    "device_authorization_endpoint": f"{self.base}/{TENANT}/oauth2/v2.0/devicecode",
                 },
             )
         if path.startswith("/v1.0/copilot/reports/getMicrosoft365CopilotUsageUserDetail"):
             return self._report()
+        if path == "/v1.0/appCatalogs/teamsApps":
+            return self._catalog_list()
         if path == "/download/usage.csv":
             return self._send(200, self.script.csv.encode(), "application/octet-stream")
         return self._send(404, {"error": {"code": "NotFound", "message": path}})
@@ -164,17 +173,80 @@ class _Handler(BaseHTTPRequestHandler):
             body["@odata.nextLink"] = f"{self.base}{REPORT.format(period='D7')}?$skiptoken=2"
         return self._send(200, body, "application/json; odata.metadata=minimal")
 
+    def _catalog_list(self):
+        if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+            return self._send(
+                401, {"error": {"code": "InvalidAuthenticationToken", "message": "no"}}
+            )
+        wanted = parse_qs(urlsplit(self.path).query).get("$filter", [""])[0]
+        apps = [a for a in self.script.apps.values() if f"'{a['externalId']}'" in wanted]
+        return self._send(200, {"value": apps})
+
+    def _catalog_post(self, path: str, body: bytes):
+        if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+            return self._send(
+                401, {"error": {"code": "InvalidAuthenticationToken", "message": "no"}}
+            )
+        if self.headers.get("Content-Type") != "application/zip":
+            return self._send(415, {"error": {"code": "BadRequest", "message": "zip expected"}})
+        manifest = json.loads(zipfile.ZipFile(io.BytesIO(body)).read("manifest.json"))
+        definition = {
+            "id": str(uuid.uuid4()),
+            "version": manifest["version"],
+            "displayName": manifest["name"]["short"],
+            "publishingState": "published",
+        }
+        conflict = {"error": {"code": "Conflict", "message": "App with same id already exists."}}
+        if path == "/v1.0/appCatalogs/teamsApps":
+            if any(a["externalId"] == manifest["id"] for a in self.script.apps.values()):
+                return self._send(409, conflict)
+            app = {
+                "id": str(uuid.uuid4()),
+                "externalId": manifest["id"],
+                "displayName": manifest["name"]["short"],
+                "distributionMethod": "organization",
+                "appDefinitions": [definition],
+            }
+            self.script.apps[app["id"]] = app
+            return self._send(201, {k: v for k, v in app.items() if k != "appDefinitions"})
+        app_id = path.split("/")[4]
+        app = self.script.apps.get(app_id)
+        if app is None:
+            return self._send(404, {"error": {"code": "NotFound", "message": app_id}})
+        if any(d["version"] == definition["version"] for d in app["appDefinitions"]):
+            return self._send(409, conflict)
+        app["appDefinitions"].append({**definition, "teamsAppId": app_id})
+        return self._send(201, {**definition, "teamsAppId": app_id})
+
     def do_POST(self):
         path = urlsplit(self.path).path
         length = int(self.headers.get("Content-Length", 0))
-        form = parse_qs(self.rfile.read(length).decode())
-        self.script.log.append(("POST", path, ""))
+        raw = self.rfile.read(length)
+        self.script.log.append(("POST", path, self.headers.get("Authorization", "")))
+        if path.startswith("/v1.0/appCatalogs/teamsApps"):
+            return self._catalog_post(path, raw)
+        form = parse_qs(raw.decode())
+        if path == f"/{TENANT}/oauth2/v2.0/devicecode":
+            return self._send(
+                200,
+                {
+                    "device_code": "device-code-1",
+                    "user_code": "ABCD-EFGH",
+                    "verification_uri": f"{self.base}/devicelogin",
+                    "expires_in": 900,
+                    "interval": 1,
+                    "message": "To sign in, open the device login page and enter ABCD-EFGH.",
+                },
+            )
         if path != f"/{TENANT}/oauth2/v2.0/token":
             return self._send(404, {"error": "not_found"})
-        ok = (
-            form.get("grant_type") == ["client_credentials"]
-            and form.get("client_id") == [CLIENT_ID]
-            and (form.get("client_secret") == [CLIENT_SECRET] or "client_assertion" in form)
+        device = form.get("grant_type") == ["urn:ietf:params:oauth:grant-type:device_code"]
+        ok = form.get("client_id") == [CLIENT_ID] and (
+            (device and form.get("device_code") == ["device-code-1"])
+            or (
+                form.get("grant_type") == ["client_credentials"]
+                and (form.get("client_secret") == [CLIENT_SECRET] or "client_assertion" in form)
+            )
         )
         if not ok:
             return self._send(
