@@ -40,6 +40,7 @@ FIXED_LISTS = {"path", "path[].days"}
 GROUP_KEYS = {"path[].track", "path[].days[].day"}
 # Step fields chosen from the pack's own prompts and demos.
 REFERENCES = {"path[].days[].steps[].prompt": "prompts", "path[].days[].steps[].demo": "demos"}
+GROUP_LABELS = {"fvm": "First value (FVM)", "context": "Role context"}
 ITEM_NAMES = {
     "prompts": "Prompt",
     "prompts[].variables": "Variable",
@@ -84,6 +85,7 @@ class Node:
     add: bool = False  # a list the author may add an item to
     remove: bool = False  # an item the author may remove
     sync: str = ""  # a prompt body: the id of its variables, picked up as the author types
+    where: str = ""  # a list's place, for its buttons' accessible names ("track, day 3")
 
     @property
     def id(self) -> str:
@@ -176,7 +178,7 @@ class _Builder:
             return Node(
                 "group",
                 path,
-                label,
+                GROUP_LABELS.get(path, label),
                 help_text,
                 children=self.section(sub, value, path),
                 errors=self.errors.get(path, []),
@@ -221,7 +223,19 @@ class _Builder:
             children=children,
             errors=self.errors.get(path, []),
             add=not fixed,
+            where=self.where(path),
         )
+
+    def where(self, path: str) -> str:
+        """Where a list is, in words, when it repeats (a day's steps, a prompt's variables)."""
+        found = parts(path)
+        if shape(path) == "path[].days[].steps":
+            track = self.document.get("path", [])[found[1]].get("track", "")
+            label = Track(track).label.split(" (")[0] if track in Track.values else track
+            return f"{label.lower()} track, day {found[3] + 1}"
+        if shape(path) == "prompts[].variables":
+            return f"prompt {found[1] + 1}"
+        return ""
 
     def leaf(self, spec, value, path: str, label: str, help_text: str) -> Node:
         kind = leaf_kind(spec)

@@ -99,7 +99,12 @@ def versions(request, slug: str):
     return render(
         request,
         "studio/versions.html",
-        {"pack": pack, "versions": selectors.pack_versions(pack=pack), "tab": "versions"},
+        {
+            "pack": pack,
+            "versions": selectors.pack_versions(pack=pack),
+            "sections": editor_sections(),
+            "tab": "versions",
+        },
     )
 
 
@@ -132,6 +137,7 @@ def version(request, slug: str, number: int):
             "version": current,
             "previous": previous,
             "diff": yaml_diff(before, document),
+            "sections": editor_sections(),
             "tab": "versions",
         },
     )

@@ -8,12 +8,14 @@
   var timer = null;
   var dirty = false;
   var submitting = false;
+  var pending = null;
 
   function post(extra) {
     var data = new FormData(form);
     Object.keys(extra).forEach(function (key) { data.append(key, extra[key]); });
+    pending = new AbortController();
     return fetch(form.action, {
-      method: "POST", body: data, credentials: "same-origin",
+      method: "POST", body: data, credentials: "same-origin", signal: pending.signal,
       headers: { "X-Requested-With": "fetch" }
     });
   }
@@ -69,10 +71,15 @@
     clearTimeout(timer);
     timer = setTimeout(function () {
       var syncId = target.getAttribute && target.getAttribute("data-sync");
-      (syncId ? sync(syncId) : Promise.resolve()).then(check);
+      (syncId ? sync(syncId) : Promise.resolve()).then(check).catch(function () {});
     }, 350);
   });
-  form.addEventListener("submit", function () { submitting = true; });
+  form.addEventListener("submit", function () {
+    // The form is on its way: a check still waiting or running would only answer late.
+    submitting = true;
+    clearTimeout(timer);
+    if (pending) pending.abort();
+  });
   window.addEventListener("beforeunload", function (event) {
     if (dirty && !submitting) { event.preventDefault(); event.returnValue = ""; }
   });
