@@ -245,7 +245,11 @@ class _Handler(BaseHTTPRequestHandler):
             (device and form.get("device_code") == ["device-code-1"])
             or (
                 form.get("grant_type") == ["client_credentials"]
-                and (form.get("client_secret") == [CLIENT_SECRET] or "client_assertion" in form)
+                and (
+                    form.get("client_secret") == [CLIENT_SECRET]
+                    or form.get("client_assertion_type")
+                    == ["urn:ietf:params:oauth:client-assertion-type:jwt-bearer"]
+                )
             )
         )
         if not ok:

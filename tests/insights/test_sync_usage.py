@@ -157,3 +157,23 @@ def test_the_dashboard_shows_the_last_sync(stub, people, client):
     call_command("sync_usage")
     text = client.get("/dashboard/").content.decode()
     assert "report as of 2026-03-31, 2 people matched, 1 not found here." in text
+
+
+def test_a_certificate_signs_in_instead_of_a_secret(stub, people, settings, tmp_path):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = tmp_path / "graph-app.pem"
+    pem.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    settings.GRAPH_CLIENT_SECRET = ""
+    settings.GRAPH_CLIENT_CERTIFICATE_PATH = str(pem)
+    settings.GRAPH_CLIENT_CERTIFICATE_THUMBPRINT = "A1" * 20
+    call_command("sync_usage")
+    assert UsageSnapshot.objects.count() == 2  # signed in with a client assertion, no secret
