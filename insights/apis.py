@@ -9,8 +9,9 @@ from roles.models import RolePack
 from roles.permissions import IsEnablement
 
 from .filters import ReportInputError, report_filters_build
+from .imports import cost_entry_add
 from .kpis import kpi_measurement_add
-from .models import KpiMeasurement
+from .models import CostEntry, KpiMeasurement
 from .readiness import readiness_report
 from .selectors import report_json
 
@@ -131,3 +132,47 @@ class KpiMeasurementApi(APIView):
         return Response(
             KpiMeasurementOutputSerializer(measurement).data, status=status.HTTP_201_CREATED
         )
+
+
+class CostEntryOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CostEntry
+        fields = ["id", "kind", "amount", "period_start", "period_end", "note"]
+
+
+class CostEntryInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=CostEntry.Kind.values)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    currency = serializers.CharField(max_length=3, required=False, allow_blank=True, default="")
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CostEntryApi(APIView):
+    """The period's costs (license, training, support, adoption time): list and add one.
+
+    A finance system can post what `manage.py import_costs` reads from a CSV."""
+
+    permission_classes = [IsEnablement]
+
+    @extend_schema(
+        responses={200: CostEntryOutputSerializer(many=True), 401: ERR_401, 403: ERR_403}
+    )
+    def get(self, request):
+        qs = CostEntry.objects.order_by("-period_start", "kind", "id")[:1000]
+        return Response(CostEntryOutputSerializer(qs, many=True).data)
+
+    @extend_schema(
+        request=CostEntryInputSerializer,
+        responses={201: CostEntryOutputSerializer, 400: ERR_400, 401: ERR_401, 403: ERR_403},
+    )
+    def post(self, request):
+        serializer = CostEntryInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        row = {k: str(v) for k, v in serializer.validated_data.items()}
+        try:
+            entry = cost_entry_add(row=row)
+        except DjangoValidationError as exc:
+            return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
+        return Response(CostEntryOutputSerializer(entry).data, status=status.HTTP_201_CREATED)

@@ -11,4 +11,5 @@ urlpatterns = [
     path("api/reports/activation/", apis.ActivationReportApi.as_view(), name="api-activation"),
     path("api/reports/readiness/", apis.ReadinessReportApi.as_view(), name="api-readiness"),
     path("api/kpi-measurements/", apis.KpiMeasurementApi.as_view(), name="api-kpi-measurements"),
+    path("api/costs/", apis.CostEntryApi.as_view(), name="api-costs"),
 ]

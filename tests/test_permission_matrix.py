@@ -261,6 +261,7 @@ EXPECTED: dict[str, dict[str, dict[str, set[int]]]] = {
     "insights:api-activation": {"GET": rollout_api(200)},
     "insights:api-readiness": {"GET": rollout_api(200)},
     "insights:api-kpi-measurements": {"GET": rollout_api(200), "POST": rollout_api(400)},
+    "insights:api-costs": {"GET": rollout_api(200), "POST": rollout_api(400)},
     # the authoring studio: the enablement team and admins only
     "studio:index": {"GET": ROLLOUT_PAGE, "*": every(405)},
     # An empty new-pack form: 400, every missing field named.
