@@ -9,6 +9,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import transaction
+from django.test import override_settings
 
 from onboarding import workdays
 from onboarding.management.commands.demo import (
@@ -111,30 +113,6 @@ def test_it_runs_with_debug_off_when_forced(settings):
 
 
 @pytest.mark.django_db
-@time_machine.travel(WEDNESDAY, tick=False)
-def test_it_imports_and_publishes_every_example_pack(debug_on):
-    run_demo()
-    assert len(PACK_SLUGS) == 5
-    assert sorted(RolePack.objects.values_list("slug", flat=True)) == PACK_SLUGS
-    for slug in PACK_SLUGS:
-        version = RolePackVersion.objects.get(pack__slug=slug)
-        assert version.is_published
-        assert version.created_by.email == AUTHOR_EMAIL
-        assert version.prompts.count() >= 5
-        assert version.demos.exists()
-        for track in ("prescriptive", "exploratory"):
-            steps = version.steps.filter(track=track)
-            assert set(steps.values_list("day", flat=True)) == set(range(1, 8))
-            assert steps.filter(kind=PathStep.Kind.FVM_TASK).count() == 1
-        assert list(version.interventions.values_list("day", "kind")) == [
-            (5, "manager_nudge"),
-            (6, "microtraining"),
-            (7, "power_user_session"),
-        ]
-        assert 3 <= version.kpis.count() <= 5
-
-
-@pytest.mark.django_db
 def test_it_gives_the_same_state_when_run_twice(debug_on):
     with time_machine.travel(WEDNESDAY, tick=False):
         run_demo()
@@ -166,25 +144,6 @@ def test_it_puts_everyone_on_their_working_day_today(debug_on, now):
 
 
 @pytest.mark.django_db
-@time_machine.travel(WEDNESDAY, tick=False)
-def test_it_records_first_value_and_steps_as_scripted(debug_on):
-    run_demo()
-    for person in PEOPLE:
-        enrollment = Enrollment.objects.get(user__email=person.email)
-        done_days = set(enrollment.step_completions.values_list("step__day", flat=True))
-        assert done_days == set(range(1, person.steps_through + 1)), person.email
-        fvm = FvmCompletion.objects.filter(enrollment=enrollment).first()
-        if person.fvm_day is None:
-            assert fvm is None, person.email
-            assert not enrollment.step_completions.filter(step__kind="fvm_task").exists()
-        else:
-            assert fvm.ttv == person.fvm_day, person.email
-            assert fvm.minutes_taken == person.fvm_minutes
-            assert fvm.minutes_saved == enrollment.version.fvm_baseline_minutes - fvm.minutes_taken
-            assert fvm.completed_at <= WEDNESDAY
-
-
-@pytest.mark.django_db
 def test_it_moves_everyone_along_when_rerun_on_a_later_day(debug_on):
     with time_machine.travel(WEDNESDAY, tick=False):
         run_demo()
@@ -212,27 +171,6 @@ def test_it_counts_holidays_in_the_working_days(debug_on):
 
 
 @pytest.mark.django_db
-@time_machine.travel(WEDNESDAY, tick=False)
-def test_it_sets_up_admin_author_manager_and_buddy(debug_on):
-    run_demo()
-    admin = User.objects.get(email=ADMIN_EMAIL)
-    assert admin.is_superuser and admin.is_staff
-    author = User.objects.get(email=AUTHOR_EMAIL)
-    assert author.is_staff and not author.is_superuser
-    assert author.groups.filter(name="enablement").exists()
-    assert author.has_perm("roles.change_rolepackversion")
-    assert author.has_perm("roles.add_prompt")
-    manager = User.objects.get(email=MANAGER_EMAIL)
-    assert not manager.is_staff
-    buddy = User.objects.get(email=BUDDY_EMAIL)
-    others = Enrollment.objects.exclude(user=buddy)
-    assert others.count() == len(PEOPLE) - 1
-    assert set(others.values_list("manager", "buddy")) == {(manager.pk, buddy.pk)}
-    for user in User.objects.all():
-        assert user.check_password(DEMO_PASSWORD), user.email
-
-
-@pytest.mark.django_db
 @time_machine.travel(SATURDAY, tick=False)
 def test_it_prints_how_to_sign_in(debug_on):
     out = run_demo()
@@ -242,3 +180,78 @@ def test_it_prints_how_to_sign_in(debug_on):
         assert email in out
     for url in ("/my/", "/team/", "/dashboard/", "/admin/"):
         assert url in out
+
+
+@pytest.fixture(scope="class")
+def wednesday_demo(django_db_setup, django_db_blocker):
+    """One demo run on a Wednesday for the tests that only read what it made: it runs inside
+    a transaction that each test's own transaction nests in, rolled back after the class."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        with time_machine.travel(WEDNESDAY, tick=False), override_settings(DEBUG=True):
+            output = run_demo()
+        yield output
+        transaction.set_rollback(True)
+    with django_db_blocker.unblock():
+        assert not RolePack.objects.exists()  # nothing left for the tests that follow
+
+
+class TestOneWednesdayRun:
+    @pytest.mark.django_db
+    @time_machine.travel(WEDNESDAY, tick=False)
+    def test_it_imports_and_publishes_every_example_pack(self, wednesday_demo):
+        assert len(PACK_SLUGS) == 5
+        assert sorted(RolePack.objects.values_list("slug", flat=True)) == PACK_SLUGS
+        for slug in PACK_SLUGS:
+            version = RolePackVersion.objects.get(pack__slug=slug)
+            assert version.is_published
+            assert version.created_by.email == AUTHOR_EMAIL
+            assert version.prompts.count() >= 5
+            assert version.demos.exists()
+            for track in ("prescriptive", "exploratory"):
+                steps = version.steps.filter(track=track)
+                assert set(steps.values_list("day", flat=True)) == set(range(1, 8))
+                assert steps.filter(kind=PathStep.Kind.FVM_TASK).count() == 1
+            assert list(version.interventions.values_list("day", "kind")) == [
+                (5, "manager_nudge"),
+                (6, "microtraining"),
+                (7, "power_user_session"),
+            ]
+            assert 3 <= version.kpis.count() <= 5
+
+    @pytest.mark.django_db
+    @time_machine.travel(WEDNESDAY, tick=False)
+    def test_it_records_first_value_and_steps_as_scripted(self, wednesday_demo):
+        for person in PEOPLE:
+            enrollment = Enrollment.objects.get(user__email=person.email)
+            done_days = set(enrollment.step_completions.values_list("step__day", flat=True))
+            assert done_days == set(range(1, person.steps_through + 1)), person.email
+            fvm = FvmCompletion.objects.filter(enrollment=enrollment).first()
+            if person.fvm_day is None:
+                assert fvm is None, person.email
+                assert not enrollment.step_completions.filter(step__kind="fvm_task").exists()
+            else:
+                assert fvm.ttv == person.fvm_day, person.email
+                assert fvm.minutes_taken == person.fvm_minutes
+                assert (
+                    fvm.minutes_saved == enrollment.version.fvm_baseline_minutes - fvm.minutes_taken
+                )
+                assert fvm.completed_at <= WEDNESDAY
+
+    @pytest.mark.django_db
+    @time_machine.travel(WEDNESDAY, tick=False)
+    def test_it_sets_up_admin_author_manager_and_buddy(self, wednesday_demo):
+        admin = User.objects.get(email=ADMIN_EMAIL)
+        assert admin.is_superuser and admin.is_staff
+        author = User.objects.get(email=AUTHOR_EMAIL)
+        assert author.is_staff and not author.is_superuser
+        assert author.groups.filter(name="enablement").exists()
+        assert author.has_perm("roles.change_rolepackversion")
+        assert author.has_perm("roles.add_prompt")
+        manager = User.objects.get(email=MANAGER_EMAIL)
+        assert not manager.is_staff
+        buddy = User.objects.get(email=BUDDY_EMAIL)
+        others = Enrollment.objects.exclude(user=buddy)
+        assert others.count() == len(PEOPLE) - 1
+        assert set(others.values_list("manager", "buddy")) == {(manager.pk, buddy.pk)}
+        for user in User.objects.all():
+            assert user.check_password(DEMO_PASSWORD), user.email
