@@ -2,7 +2,7 @@
 
 drf-spectacular documents what a view declares. DRF itself also answers 400 (a body or query it
 cannot parse or validate), 401/403 (authentication and permissions), 404 (a path parameter that
-matches nothing) and 415 (a body that is not JSON). Views that declare such a status keep their
+matches nothing), 413 (a body over the limits of config/api.py) and 415 (a body that is not JSON). Views that declare such a status keep their
 own schema; the others get these generic ones, so every status code the API sends is documented.
 """
 
@@ -27,6 +27,7 @@ GENERIC = {
     "401": ("ErrorDetail", ERROR_DETAIL, "Authentication credentials were missing or wrong."),
     "403": ("ErrorDetail", ERROR_DETAIL, "Signed in, but not allowed to do this."),
     "404": ("ErrorDetail", ERROR_DETAIL, "Nothing matches the path parameters."),
+    "413": ("ErrorDetail", ERROR_DETAIL, "The request body is larger than the API accepts."),
     "415": ("ErrorDetail", ERROR_DETAIL, "The request body is not JSON."),
 }
 
@@ -39,7 +40,7 @@ class FirstValueAutoSchema(AutoSchema):
         parameters = operation.get("parameters", [])
         codes = set()
         if operation.get("requestBody"):
-            codes |= {"400", "415"}
+            codes |= {"400", "413", "415"}
         if any(p.get("in") == "query" for p in parameters):
             codes.add("400")
         if any(p.get("in") == "path" for p in parameters):

@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "config.middleware.ContentSecurityPolicyMiddleware",
     # Before anything reads the Host header: answers the load balancer's /healthz.
     "config.health.HealthCheckMiddleware",
+    # Before anything reads a body: an API request over API_MAX_BODY_BYTES gets a JSON 413.
+    "config.api.ApiBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -264,13 +266,15 @@ REST_FRAMEWORK = {
     # The one list for every API view. Basic first: an anonymous caller gets 401 with a
     # WWW-Authenticate challenge (DRF answers 403 when the first class is the session's).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.BasicAuthentication",
+        "config.api.BasicAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Deny by default: every view states who may use it.
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
+    "DEFAULT_PERMISSION_CLASSES": ["roles.permissions.IsEnablement"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON bodies bounded in size and depth; every error a JSON body (config/api.py).
+    "DEFAULT_PARSER_CLASSES": ["config.api.JSONParser"],
+    "EXCEPTION_HANDLER": "config.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "config.schema.FirstValueAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
@@ -348,6 +352,13 @@ METRICS = {
 MAGIC_LINK_MAX_AGE = env_int("MAGIC_LINK_MAX_AGE", 3 * 24 * 3600)  # seconds a link stays valid
 
 # --- Security --------------------------------------------------------------
+# Input limits (docs/security.md, "Input limits"). Bytes of a request body Django reads into
+# memory (forms, JSON): larger is a 413 (JSON) on the API. Django's default, said here.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+# Bytes of any API request body, the bulk enrollment CSV included (about 150,000 rows).
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 16 * 1024 * 1024)
+# Levels of nested lists/objects a JSON body may have (a role pack needs 6).
+API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 32)
 # Sessions: 12 hours by default; SESSION_EXPIRE_AT_BROWSER_CLOSE=1 also ends them with the browser.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)  # seconds
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", False)

@@ -6,14 +6,16 @@ list of row objects with the CSV's column names. All rows or none: 400 lists eve
 
 import tempfile
 
+from django.conf import settings
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     inline_serializer,
 )
-from rest_framework import parsers, serializers, status
+from rest_framework import exceptions, parsers, serializers, status
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from roles.permissions import IsEnablement
@@ -25,17 +27,28 @@ _SPOOL_IN_MEMORY = 2 * 1024 * 1024
 
 
 class CsvBodyParser(parsers.BaseParser):
-    """A ``text/csv`` body, spooled (to disk past 2 MB) so it can be read twice."""
+    """A ``text/csv`` body, spooled (to disk past 2 MB) so it can be read twice; at most
+    ``API_MAX_BODY_BYTES`` (a 413 past it, also when the body came without a length)."""
 
     media_type = "text/csv"
 
     def parse(self, stream, media_type=None, parser_context=None):
         spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)
+        limit, size = settings.API_MAX_BODY_BYTES, 0
         if stream is not None:
             while chunk := stream.read(64 * 1024):
+                size += len(chunk)
+                if size > limit:
+                    spool.close()
+                    raise _TooLarge(f"The CSV is larger than {limit} bytes.")
                 spool.write(chunk)
         spool.seek(0)
         return spool
+
+
+class _TooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
 
 
 _Row = inline_serializer(
@@ -71,9 +84,15 @@ _Errors = inline_serializer(
 )
 
 
+def _errors_detail(exc: EnrollmentImportError) -> str:
+    listed = f"; the first {len(exc.errors)} are listed" if exc.more else ""
+    return f"{exc.total} error(s){listed}; nothing was enrolled."
+
+
 class EnrollmentBulkApi(APIView):
     permission_classes = [IsEnablement]
-    parser_classes = [parsers.JSONParser, parsers.MultiPartParser, CsvBodyParser]
+    # The API's JSON parser (bounded size and depth), then uploads.
+    parser_classes = [*api_settings.DEFAULT_PARSER_CLASSES, parsers.MultiPartParser, CsvBodyParser]
 
     @extend_schema(
         operation_id="enrollments_bulk",
@@ -121,7 +140,7 @@ class EnrollmentBulkApi(APIView):
         except EnrollmentImportError as exc:
             return Response(
                 {
-                    "detail": f"{len(exc.errors)} error(s); nothing was enrolled.",
+                    "detail": _errors_detail(exc),
                     "errors": [e.as_dict() for e in exc.errors],
                 },
                 status=status.HTTP_400_BAD_REQUEST,

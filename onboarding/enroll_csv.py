@@ -21,12 +21,15 @@ from roles.selectors import versions_latest_published_by_slug
 from .accounts import enroll_lock
 from .enroll_bulk import batch_write
 from .enroll_rows import (
+    EMAIL_MAX,
+    MAX_ERRORS_LISTED,
     EnrollmentImportError,
     HeaderProblem,
     Row,
     RowError,
     RowsOpener,
     parse_row,
+    shown,
 )
 from .models import Enrollment, OrgSettings
 from .selectors.enrollments import holiday_dates
@@ -52,35 +55,51 @@ class ImportResult:
 
 def _duplicate(source: str, line: int, email: str, first: int) -> RowError:
     return RowError(
-        source, line, "email", f'"{email}" is already enrolled on line {first} of this file'
+        source, line, "email", f'"{shown(email)}" is already enrolled on line {first} of this file'
     )
 
 
 def _validate(
     opener: RowsOpener, source: str, versions: Mapping[str, RolePackVersion]
-) -> tuple[int, list[RowError]]:
-    """Pass 1: every error of every row; only the emails seen are kept (for duplicates)."""
+) -> tuple[int, list[RowError], int]:
+    """Pass 1: every row checked, streamed. The first MAX_ERRORS_LISTED errors are kept and
+    the rest counted; the emails seen are kept (for duplicates) until the file is
+    known to fail that many times, so a file of bad rows takes no memory per row."""
     errors: list[RowError] = []
+    total = 0
     seen: dict[str, int] = {}
     count = 0
+
+    def report(error: RowError) -> None:
+        nonlocal total
+        total += 1
+        if len(errors) < MAX_ERRORS_LISTED:
+            errors.append(error)
+
     try:
         with opener() as rows:
             for line, raw in rows:
                 count += 1
                 _, problems = parse_row(line, raw, versions)
-                errors.extend(RowError(source, line, col, msg) for col, msg in problems)
+                for col, msg in problems:
+                    report(RowError(source, line, col, msg))
                 email = (raw.get("email") or "").strip().lower() if raw else ""
-                if email:
-                    first = seen.setdefault(email, line)
+                if email and len(email) <= EMAIL_MAX:
+                    if total >= MAX_ERRORS_LISTED:  # failing anyway: remember no more emails
+                        first = seen.get(email, line)
+                    else:
+                        first = seen.setdefault(email, line)
                     if first != line:
-                        errors.append(_duplicate(source, line, email, first))
+                        report(_duplicate(source, line, email, first))
     except HeaderProblem as exc:
-        return 0, [RowError(source, ln, col, msg) for ln, col, msg in exc.problems]
+        return 0, [RowError(source, ln, col, msg) for ln, col, msg in exc.problems], 0
     except UnicodeDecodeError as exc:
-        return count, [RowError(source, count + 2, "file", f"is not UTF-8 text ({exc.reason})")]
+        error = RowError(source, count + 2, "file", f"is not UTF-8 text ({exc.reason})")
+        return count, [*errors, error][:MAX_ERRORS_LISTED], total + 1
     except csv.Error as exc:
-        return count, [RowError(source, count + 2, "file", f"is not valid CSV ({exc})")]
-    return count, errors
+        error = RowError(source, count + 2, "file", f"is not valid CSV ({shown(str(exc))})")
+        return count, [*errors, error][:MAX_ERRORS_LISTED], total + 1
+    return count, errors, total
 
 
 def _batches(rows, versions, source: str, size: int) -> Iterator[list[Row]]:
@@ -114,9 +133,9 @@ def enrollments_import(
 ) -> ImportResult:
     """Enroll every row of ``opener`` or none; raise EnrollmentImportError listing bad rows."""
     versions = versions_latest_published_by_slug()
-    count, errors = _validate(opener, source, versions)
+    count, errors, total = _validate(opener, source, versions)
     if errors:
-        raise EnrollmentImportError(errors)
+        raise EnrollmentImportError(errors, total)
     result = ImportResult(rows=count, dry_run=dry_run)
     if dry_run:
         result.updated = _count_enrolled(opener, versions, source, batch_size)

@@ -11,13 +11,14 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import IO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import timezone as django_timezone
 
 from roles.models import RolePackVersion, Track
 
@@ -39,6 +40,19 @@ REQUIRED = ("email", "role", "start_date")
 _TRACKS = tuple(str(value) for value in Track.values)
 _DEFAULT_TRACK = str(Track.PRESCRIPTIVE.value)
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+# Limits of one row (docs/security.md, "Input limits"), the database's own where a column
+# holds the value. An email is also the account's username: the username column's length.
+EMAIL_MAX = 150
+NAME_MAX = 200  # Enrollment.name
+CELL_MAX = 1000  # any other cell: every valid value is far shorter
+# A start date further than this from today is a typo (9999-12-31), not a plan.
+START_DATE_YEARS = 5
+# Line breaks, NUL and other control characters: a name with CR/LF breaks every email header
+# it is put in, and PostgreSQL cannot store NUL. A tab is refused too (it is never meant).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# An import reports this many errors, then how many more there were.
+MAX_ERRORS_LISTED = 100
 
 
 def columns_help() -> str:
@@ -68,11 +82,24 @@ class RowError:
 
 
 class EnrollmentImportError(Exception):
-    """The import was rejected; ``errors`` lists every bad row. Nothing was written."""
+    """The import was rejected; nothing was written. ``errors`` lists the first
+    MAX_ERRORS_LISTED problems, ``total`` counts them all."""
 
-    def __init__(self, errors: list[RowError]):
-        self.errors = errors
-        super().__init__("\n".join(str(e) for e in errors))
+    def __init__(self, errors: list[RowError], total: int | None = None):
+        self.errors = errors[:MAX_ERRORS_LISTED]
+        self.total = max(total or 0, len(errors))
+        super().__init__("\n".join(self.lines()))
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.errors)
+
+    def lines(self) -> list[str]:
+        """Every listed error, then "and N more errors" when some were left out."""
+        lines = [str(e) for e in self.errors]
+        if self.more:
+            lines.append(f"… and {self.more} more error(s)")
+        return lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,14 +250,43 @@ def _email_ok(value: str) -> bool:
 _colleague_email_ok = lru_cache(maxsize=1024)(_email_ok)
 
 
+def shown(value: str, limit: int = 60) -> str:
+    """A cell as an error message quotes it: cut, control characters escaped."""
+    cut = value if len(value) <= limit else f"{value[:limit]}…"
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", cut)
+
+
 def _shape_problems(raw: Mapping) -> list[tuple[str, str]]:
     errors = []
     if None in raw:
         errors.append(("row", "has more fields than the header"))
     for key in raw:
         if key is not None and key not in COLUMNS:
-            errors.append((key or "(blank)", "unknown column"))
+            errors.append((shown(str(key)) or "(blank)", "unknown column"))
     return errors
+
+
+def _cell_problems(cell: dict[str, str]) -> list[tuple[str, str]]:
+    """Cells no column may hold: too long for the column, or with control characters."""
+    errors = []
+    for name, value in cell.items():
+        limit = EMAIL_MAX if name.endswith("email") else NAME_MAX if name == "name" else CELL_MAX
+        if len(value) > limit:
+            errors.append((name, f"is {len(value)} characters long; at most {limit}"))
+        elif _CONTROL.search(value):
+            errors.append((name, "holds a line break, tab or other control character"))
+    return errors
+
+
+def _start_problem(start: date) -> str | None:
+    today = django_timezone.localdate()
+    reach = timedelta(days=round(365.25 * START_DATE_YEARS))
+    if not today - reach <= start <= today + reach:
+        return (
+            f"{start.isoformat()} is more than {START_DATE_YEARS} years from today "
+            f"(from {(today - reach).isoformat()} to {(today + reach).isoformat()})"
+        )
+    return None
 
 
 def self_problem(email: str, who: str) -> str:
@@ -241,11 +297,11 @@ def self_problem(email: str, who: str) -> str:
 def _email_problems(cell: dict[str, str], email: str) -> list[tuple[str, str]]:
     errors = []
     if email and not _email_ok(email):
-        errors.append(("email", f'"{cell["email"]}" is not a valid email address'))
+        errors.append(("email", f'"{shown(cell["email"])}" is not a valid email address'))
     for name, who in (("manager_email", "manager"), ("buddy_email", "buddy")):
         value = cell[name]
         if value and not _colleague_email_ok(value.lower()):
-            errors.append((name, f'"{value}" is not a valid email address'))
+            errors.append((name, f'"{shown(value)}" is not a valid email address'))
         elif value and email and value.lower() == email:
             errors.append((name, self_problem(value, who)))
     return errors
@@ -257,18 +313,23 @@ def parse_row(
     """One row checked: (Row, []) or (None, [(column, message), …])."""
     errors = _shape_problems(raw)
     cell = {name: (raw.get(name) or "").strip() for name in COLUMNS}
+    bad_cells = _cell_problems(cell)
+    if bad_cells:  # the other checks would only quote these cells back
+        return None, errors + bad_cells
     errors += [(name, "is required") for name in REQUIRED if not cell[name]]
     email = cell["email"].lower()
     errors += _email_problems(cell, email)
     role = cell["role"]
     if role and role not in versions:
-        errors.append(("role", f'"{role}" is not a role with a published version'))
+        errors.append(("role", f'"{shown(role)}" is not a role with a published version'))
     track = cell["track"].lower() or _DEFAULT_TRACK
     if track not in _TRACKS:
-        errors.append(("track", f'"{cell["track"]}" is not a track ({", ".join(_TRACKS)})'))
+        errors.append(("track", f'"{shown(cell["track"])}" is not a track ({", ".join(_TRACKS)})'))
     start = _parse_date(cell["start_date"]) if cell["start_date"] else None
     if cell["start_date"] and start is None:
-        errors.append(("start_date", f'"{cell["start_date"]}" is not a date (YYYY-MM-DD)'))
+        errors.append(("start_date", f'"{shown(cell["start_date"])}" is not a date (YYYY-MM-DD)'))
+    elif start is not None and (problem := _start_problem(start)):
+        errors.append(("start_date", problem))
     zone = cell["timezone"] or settings.TIME_ZONE
     if not _zone_ok(zone):
         errors.append(("timezone", workdays.timezone_problem(zone)))

@@ -10,7 +10,8 @@
 
 from collections.abc import Collection
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 __all__ = [
     "is_working_day",
@@ -97,11 +98,23 @@ def ttv(start: date, completed_on: date, holidays: Collection[date] = ()) -> int
 
 def timezone_problem(name: str) -> str:
     """What is wrong with a timezone name, said the same way wherever people are enrolled."""
-    return f'"{name}" is not a timezone (an IANA name such as Europe/Paris)'
+    shown = name if len(name) <= 80 else f"{name[:80]}…"
+    return f'"{shown}" is not a timezone (an IANA name such as Europe/Paris)'
+
+
+@cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
 
 
 def valid_timezone(name: str) -> ZoneInfo:
-    """The ZoneInfo for an IANA name; ValueError naming it if unknown."""
+    """The ZoneInfo for an IANA name; ValueError naming it if unknown.
+
+    Only the names of the installed time zone database: a folder (``Europe``), a path or a
+    300-character name is refused before anything opens a file.
+    """
+    if not isinstance(name, str) or name not in _zone_names():
+        raise ValueError(f"unknown timezone {str(name)[:80]!r}")
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:

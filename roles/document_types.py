@@ -13,6 +13,7 @@ from typing import Annotated, Any, ClassVar, Literal
 import annotated_types
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.backends.base.operations import BaseDatabaseOperations
 from pydantic import BaseModel, ConfigDict, Field, WrapValidator, model_validator
 from pydantic_core import PydanticCustomError
 
@@ -254,6 +255,8 @@ def _item(message: str):
 
 
 DAY_MIN, DAY_MAX = _limits(PathStep._meta.get_field("day"))
+# The minutes columns are PositiveIntegerFields: the largest value every database stores.
+MINUTES_MAX = BaseDatabaseOperations.integer_field_ranges["PositiveIntegerField"][1]
 HOLDOUT_MIN, HOLDOUT_MAX = 0, _limits(RolePackVersion._meta.get_field("holdout_percent"))[1]
 
 Text = Annotated[str, _string("a non-empty string", check=_non_empty)]
@@ -268,8 +271,12 @@ Url = Annotated[str, _string("a URL", check=_url("a URL", ("https://", "http://"
 WebhookUrl = Annotated[str, _string("an https URL", check=_webhook_url), OMIT_EMPTY]
 Minutes = Annotated[
     int,
-    Field(ge=1),
-    _integer(low=1, message="must be a positive number of minutes, got {value}"),
+    Field(ge=1, le=MINUTES_MAX),
+    _integer(
+        low=1,
+        high=MINUTES_MAX,
+        message="must be a whole number of minutes from {low} to {high}, got {value}",
+    ),
 ]
 WorkingDay = Annotated[
     int,

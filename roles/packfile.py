@@ -21,6 +21,105 @@ from roles.validation import PackError
 PACK_FILE_NAMES = ("pack.yaml", "pack.yml")
 PACK_SUFFIXES = (".yaml", ".yml", ".json")
 
+# Limits on one pack file (docs/security.md, "Input limits"); the largest example pack is
+# 20 kB with about 900 nodes and 6 levels. A node is a scalar, list or mapping, counted once
+# for every place an alias repeats it: "billion laughs" stops at the cap, not in memory.
+MAX_FILE_CHARS = 1_048_576  # a pack file, and each Markdown file it includes
+MAX_NODES = 20_000  # per document, aliases expanded
+MAX_ALIASES = 100  # alias uses (*name) per document
+MAX_DEPTH = 32  # levels of nested lists/mappings, aliases expanded
+MAX_NUMBER_CHARS = 24  # an integer or float written with more characters is refused
+_TAG = "tag:yaml.org,2002:"
+# The safe core: plain strings, numbers, booleans, null, lists and mappings (and ``<<`` merges).
+SCALAR_TAGS = {f"{_TAG}{name}" for name in ("str", "int", "float", "bool", "null")}
+COLLECTION_TAGS = {f"{_TAG}seq", f"{_TAG}map"}
+MERGE_TAG = f"{_TAG}merge"
+
+
+class _LimitError(yaml.MarkedYAMLError):
+    """A pack file past one of the limits above, at the node where it was found."""
+
+    def __init__(self, problem: str, mark):
+        super().__init__(problem=problem, problem_mark=mark)
+
+
+class BoundedLoader(yaml.SafeLoader):
+    """PyYAML's SafeLoader composing nodes under the limits above.
+
+    Each composed node carries its size and depth with aliases expanded, so the limits hold
+    for the data the document stands for, not only for its text; a recursive alias is refused.
+    Dates are not recognised: ``2026-01-05`` (or ``2026-13-45``) is a plain string.
+    """
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != f"{_TAG}timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.fv_depth = 0
+        self.fv_aliases = 0
+
+    def compose_document(self):
+        self.fv_aliases = 0
+        return super().compose_document()
+
+    def compose_node(self, parent, index):
+        mark = self.peek_event().start_mark
+        if self.check_event(yaml.AliasEvent):
+            self.fv_aliases += 1
+            if self.fv_aliases > MAX_ALIASES:
+                raise _LimitError(f"more than {MAX_ALIASES} aliases (*name) in one document", mark)
+            node = super().compose_node(parent, index)
+            if not hasattr(node, "fv_size"):
+                raise _LimitError("an alias refers to a list or mapping that contains it", mark)
+            return node
+        self.fv_depth += 1
+        if self.fv_depth > MAX_DEPTH:
+            raise _LimitError(f"nested deeper than {MAX_DEPTH} levels", mark)
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self.fv_depth -= 1
+        children = _children(node)
+        node.fv_size = 1 + sum(child.fv_size for child in children)
+        node.fv_depth = 1 + max((child.fv_depth for child in children), default=0)
+        if node.fv_size > MAX_NODES:
+            raise _LimitError(
+                f"more than {MAX_NODES} values in one document (aliases counted as expanded)",
+                mark,
+            )
+        if node.fv_depth > MAX_DEPTH:
+            raise _LimitError(f"nested deeper than {MAX_DEPTH} levels (aliases expanded)", mark)
+        return node
+
+
+def _children(node) -> list:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [child for pair in node.value for child in pair]
+    return []
+
+
+def _error_line(exc: yaml.YAMLError, text: str) -> int | None:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is not None:
+        return mark.line + 1
+    position = getattr(exc, "position", None)  # the reader's errors: a character offset
+    return text.count("\n", 0, position) + 1 if position is not None else None
+
+
+def _read_bounded(path: Path) -> str:
+    """The file's text; ValueError past MAX_FILE_CHARS (by its size, before reading it)."""
+    if path.stat().st_size > 4 * MAX_FILE_CHARS:
+        raise ValueError(f"the file is larger than {MAX_FILE_CHARS} characters")
+    text = path.read_text(encoding="utf-8")
+    if len(text) > MAX_FILE_CHARS:
+        raise ValueError(f"the file is larger than {MAX_FILE_CHARS} characters")
+    return text
+
 
 @dataclass
 class LoadedPack:
@@ -76,22 +175,30 @@ def load_path(
 
 def load_file(path: Path, *, display: str) -> tuple[list[LoadedPack], list[PackError]]:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _read_bounded(path)
     except (OSError, UnicodeDecodeError) as exc:
         return [], [PackError(display, None, "", f"cannot read the file: {exc}")]
+    except ValueError as exc:
+        return [], [PackError(display, None, "", str(exc))]
     return load_text(text, source=display, base_dir=path.parent)
 
 
 def load_text(
     text: str, *, source: str, base_dir: Path | None = None
 ) -> tuple[list[LoadedPack], list[PackError]]:
-    """Packs in one YAML or JSON text (a pack mapping, or a list of them)."""
+    """Packs in one YAML or JSON text (a pack mapping, or a list of them), read under the
+    limits of :class:`BoundedLoader`."""
+    if len(text) > MAX_FILE_CHARS:
+        return [], [
+            PackError(source, None, "", f"the file is larger than {MAX_FILE_CHARS} characters")
+        ]
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=BoundedLoader)
+    except _LimitError as exc:
+        return [], [PackError(source, _error_line(exc, text), "", exc.problem)]
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 1 if mark else None
         problem = getattr(exc, "problem", None) or str(exc)
+        line = _error_line(exc, text)
         return [], [PackError(source, line, "", f"not valid YAML/JSON: {problem}")]
     if node is None:
         return [], [PackError(source, 1, "", "the file is empty")]
@@ -100,14 +207,13 @@ def load_text(
     if isinstance(node, yaml.SequenceNode):
         packs = []
         for item in node.value:
-            lines: dict[str, int] = {}
-            builder.lines = lines
+            builder.lines, builder.unresolved = {}, set()
             document = builder.build(item, "")
-            packs.append(LoadedPack(document, source, lines))
+            packs.append(LoadedPack(document, source, builder.lines, builder.unresolved))
     else:
-        lines = {}
-        builder.lines = lines
-        packs = [LoadedPack(builder.build(node, ""), source, lines)]
+        builder.lines, builder.unresolved = {}, set()
+        document = builder.build(node, "")
+        packs = [LoadedPack(document, source, builder.lines, builder.unresolved)]
     for pack in packs:
         resolve_files(pack, base_dir, errors)
     return packs, errors
@@ -120,15 +226,35 @@ class _Builder:
         self.source = source
         self.errors = errors
         self.lines: dict[str, int] = {}
+        self.unresolved: set[str] = set()
         self.constructor = yaml.SafeLoader("")
+
+    def fail(self, node, path: str, message: str) -> None:
+        self.errors.append(PackError(self.source, node.start_mark.line + 1, path, message))
+        self.unresolved.add(path)  # reported here: not validated again
 
     def build(self, node, path: str):
         self.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node, path)
+        if node.tag not in COLLECTION_TAGS:
+            shown = node.tag.replace(_TAG, "!!")
+            self.fail(
+                node, path, f"the YAML tag {shown} is not allowed (plain lists and mappings only)"
+            )
+            return None
         if isinstance(node, yaml.MappingNode):
-            self.constructor.flatten_mapping(node)
+            try:
+                self.constructor.flatten_mapping(node)
+            except yaml.YAMLError as exc:
+                self.fail(node, path, f"not valid YAML: {exc.problem}")
+                return None
             result = {}
             for key_node, value_node in node.value:
-                key = self.constructor.construct_object(key_node, deep=True)
+                if not isinstance(key_node, yaml.ScalarNode):
+                    self.fail(key_node, path, "a key must be a plain value, not a list or mapping")
+                    continue
+                key = self.scalar(key_node, path)
                 if not isinstance(key, str | int | float | bool) or key is None:
                     key = str(key)
                 child = _join(path, str(key))
@@ -144,8 +270,20 @@ class _Builder:
                 self.lines[child] = key_node.start_mark.line + 1
                 result[key] = self.build(value_node, child)
             return result
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, f"{path}[{i}]") for i, item in enumerate(node.value)]
+        return [self.build(item, f"{path}[{i}]") for i, item in enumerate(node.value)]
+
+    def scalar(self, node, path: str):
+        """A plain value of the safe core; anything else is an error here (and None)."""
+        if node.tag not in SCALAR_TAGS:
+            shown = node.tag.replace(_TAG, "!!")
+            self.fail(node, path, f"the YAML tag {shown} is not allowed (plain values only)")
+            return None
+        if node.tag in (f"{_TAG}int", f"{_TAG}float") and len(node.value) > MAX_NUMBER_CHARS:
+            self.fail(node, path, f"a number longer than {MAX_NUMBER_CHARS} characters")
+            return None
+        if "\x00" in node.value:
+            self.fail(node, path, "a NUL character (\\0) is not allowed in text")
+            return None
         return self.constructor.construct_object(node, deep=True)
 
 
@@ -207,11 +345,13 @@ def resolve_files(pack: LoadedPack, base_dir: Path | None, errors: list[PackErro
             fail(f'"{relative}" is outside the pack folder')
             continue
         try:
-            obj[key] = target.read_text(encoding="utf-8")
+            obj[key] = _read_bounded(target)
         except FileNotFoundError:
             fail(f'file "{relative}" does not exist (looked in {base_dir})')
         except (OSError, UnicodeDecodeError) as exc:
             fail(f'cannot read "{relative}": {exc}')
+        except ValueError as exc:
+            fail(f'"{relative}": {exc}')
 
 
 # --- writing ---------------------------------------------------------------------

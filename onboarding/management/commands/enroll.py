@@ -34,10 +34,10 @@ class Command(BaseCommand):
                 batch_size=max(1, batch_size),
             )
         except EnrollmentImportError as exc:
-            for error in exc.errors:
-                self.stderr.write(str(error))
+            for line in exc.lines():
+                self.stderr.write(line)
             raise CommandError(
-                f"{len(exc.errors)} error(s) in {path.name}; nothing was enrolled"
+                f"{exc.total} error(s) in {path.name}; nothing was enrolled"
             ) from exc
         verb = "would enroll" if dry_run else "enrolled"
         self.stdout.write(
