@@ -6,9 +6,17 @@ matches nothing), 413 (a body over the limits of config/api.py) and 415 (a body 
 own schema; the others get these generic ones, so every status code the API sends is documented.
 """
 
+from drf_spectacular.authentication import BasicScheme
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework.permissions import AllowAny
+
+
+class FirstValueBasicScheme(BasicScheme):
+    """Our Basic authentication (config/api.py) is HTTP Basic, as drf-spectacular says it."""
+
+    target_class = "config.api.BasicAuthentication"
+
 
 ERROR_DETAIL = {
     "type": "object",
