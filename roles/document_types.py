@@ -275,7 +275,7 @@ Minutes = Annotated[
     _integer(
         low=1,
         high=MINUTES_MAX,
-        message="must be a whole number of minutes from {low} to {high}, got {value}",
+        message="must be a positive number of minutes (at most {high}), got {value}",
     ),
 ]
 WorkingDay = Annotated[

@@ -33,7 +33,7 @@ EXPECTED = {
     "tag-python-key.yaml": (8, "fvm", "a key must be a plain value"),
     "tag-set.yaml": (10, "context.terminology", "the YAML tag !!set is not allowed"),
     "huge-integer.yaml": (5, "fvm.baseline_minutes", "a number longer than 24 characters"),
-    "integer-beyond-database.yaml": (5, "fvm.baseline_minutes", "from 1 to 2147483647"),
+    "integer-beyond-database.yaml": (5, "fvm.baseline_minutes", "(at most 2147483647)"),
     "nul-escaped.yaml": (7, "fvm.evidence", "a NUL character"),
     "nul-raw.yaml": (7, "(pack)", "special characters are not allowed"),
     "field-too-long.yaml": (2, "name", "is 5000 characters long; at most 120"),
