@@ -162,3 +162,15 @@ def test_the_command_the_api_and_the_dashboard_show_the_same_figures(version, cl
     assert "<dt>Meaningful users (FVM and active at day 30)</dt><dd>3</dd>" in body
     assert '50% <span class="muted">(1 of 2; 95% CI 9–91%)</span>' in body
     assert "too few to judge" in body
+
+
+def test_the_funnel_is_nested_on_the_demo_data(settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.DEBUG = True  # the demo command refuses known passwords otherwise
+    call_command("demo", stdout=StringIO())
+    people = [s["people"] for s in funnel(report_filters_build())]
+    assert people == sorted(people, reverse=True)
+    assert people[1] > 0 and people[3] > 0  # visits and first values, not an empty funnel

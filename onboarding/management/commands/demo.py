@@ -16,7 +16,7 @@ from django.utils import timezone
 from onboarding import workdays
 from onboarding.accounts import user_get_or_create
 from onboarding.models import Checkin, Enrollment, FvmCompletion, InterventionSend, StepCompletion
-from onboarding.progress import fvm_completion_record, step_complete
+from onboarding.progress import enrollment_first_visit_mark, fvm_completion_record, step_complete
 from onboarding.selectors.enrollments import holiday_dates
 from onboarding.services import enrollment_enroll
 from roles.imports import rolepack_import
@@ -274,10 +274,15 @@ class Command(BaseCommand):
         # the holdout draw is pinned so every demo person gets the intervention ladder.
         for model in (StepCompletion, FvmCompletion, InterventionSend, Checkin):
             model.objects.filter(enrollment=enrollment).delete()
-        Enrollment.objects.filter(pk=enrollment.pk).update(holdout=False)
+        Enrollment.objects.filter(pk=enrollment.pk).update(holdout=False, first_visit_at=None)
         enrollment.holdout = False
+        enrollment.first_visit_at = None
 
         dates = {d.number: d.date for d in enrollment.days.all()}
+        if person.steps_through or person.fvm_day is not None:
+            # Whoever did something opened their checklist first, on day 1 (the funnel is nested).
+            visit = workdays.local_instant(dates[1], 9, person.timezone)
+            enrollment_first_visit_mark(enrollment=enrollment, now=min(visit, now))
         steps = PathStep.objects.filter(
             version=enrollment.version, track=enrollment.track, day__lte=person.steps_through
         ).order_by("day", "order", "id")
