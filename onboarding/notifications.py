@@ -183,19 +183,29 @@ def next_session_start(enrollment: Enrollment, now: datetime) -> datetime:
 
 
 def session_invitation(
-    *, send: InterventionSend, start: datetime, host_email: str, host_name: str, now: datetime
+    *,
+    send: InterventionSend | None = None,
+    enrollment: Enrollment | None = None,
+    uid: str = "",
+    start: datetime,
+    host_email: str,
+    host_name: str,
+    now: datetime,
 ) -> bytes:
-    """An iCalendar REQUEST for a 15-minute session: the employee and the host invited."""
+    """An iCalendar REQUEST for a 15-minute session: the employee and the host invited.
+
+    For a send (its id makes the UID), or for ``enrollment`` with the caller's ``uid``."""
     from icalendar import Calendar, Event, vCalAddress, vText
 
-    enrollment = send.enrollment
+    enrollment = send.enrollment if send is not None else enrollment
+    uid = f"intervention-send-{send.pk}@firstvalue" if send is not None else uid
     organizer_email = parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or "firstvalue@localhost"
     cal = Calendar()
     cal.add("prodid", "-//FirstValue//Activation engine//EN")
     cal.add("version", "2.0")
     cal.add("method", "REQUEST")
     event = Event()
-    event.add("uid", f"intervention-send-{send.pk}@firstvalue")
+    event.add("uid", uid)
     event.add("dtstamp", now.astimezone(UTC))
     event.add("dtstart", start)
     event.add("dtend", start + timedelta(minutes=SESSION_MINUTES))

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import apis, apis_enroll, checkin_views, views
+from . import apis, apis_enroll, checkin_views, views, views_team
 
 app_name = "onboarding"
 
@@ -18,6 +18,7 @@ urlpatterns: list = [
     path("my/fvm/", views.fvm_record, name="fvm-record"),
     path("my/first-value/", views.first_value, name="first-value"),
     path("team/", views.team, name="team"),
+    path("team/<int:enrollment_id>/session.ics", views_team.session_ics, name="team-session-ics"),
     path("api/me/", apis.MeApi.as_view(), name="api-me"),
     path("api/me/steps/<int:step_id>/complete/", apis.MeStepApi.as_view(), name="api-me-step"),
     path("api/me/fvm/", apis.MeFvmApi.as_view(), name="api-me-fvm"),

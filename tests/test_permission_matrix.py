@@ -95,6 +95,7 @@ def world(db):
         "uidb64": "MQ",
         "section": "fvm",
         "number": version.number,
+        "enrollment_id": enrollment.pk,
     }
     return users, kwargs
 
@@ -239,6 +240,8 @@ EXPECTED: dict[str, dict[str, dict[str, set[int]]]] = {
     },
     # Non-managers see an empty team page (the API says 403).
     "onboarding:team": {"GET": SIGNED_IN_PAGE, "*": every(405)},
+    # The session invite: for the person's manager and power user; 404 for anyone else.
+    "onboarding:team-session-ics": {"GET": by_role(302, 404, 200, 200, 404, 404), "*": every(405)},
     "onboarding:api-me": {"GET": own_enrollment_api(200)},
     "onboarding:api-me-step": {
         "GET": by_role(DENIED, 405, 405, 405, 405, 405),

@@ -133,3 +133,19 @@ def test_both_halves_of_team_stay_within_a_fixed_number_of_queries(
 def test_someone_who_manages_and_helps_no_one_sees_a_plain_sentence(client, login, people):
     login(people["ivy"].user)
     assert "No one who reports to you, or whom you help as a power user" in _main(client)
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_power_user_can_add_the_session_to_their_calendar(client, login, people):
+    dan = people["dan"]
+    login(dan.buddy)
+    card = _main(client).split(f'id="helps-{dan.pk}"', 1)[1].split('<li class="card"', 1)[0]
+    assert f'href="/team/{dan.pk}/session.ics" download' in card
+    response = client.get(f"/team/{dan.pk}/session.ics")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    ics = response.content.decode().replace("\r\n ", "")  # unfolded
+    assert "METHOD:REQUEST" in ics and "DTSTART:20261211T100000Z" in ics  # next working day
+    assert "mailto:dan@example.com" in ics and "mailto:bea@example.com" in ics
+    login(people["ivy"].user)  # not Dan's manager nor his power user
+    assert client.get(f"/team/{dan.pk}/session.ics").status_code == 404
