@@ -8,18 +8,20 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import progress, workdays
+from .models import FvmCompletion
 from .selectors.checklists import Checklist, checklist_build
 from .selectors.enrollments import enrollment_for_user, path_step_for_enrollment
 from .selectors.team import ReportRow, team_build
 from .serializers import (
     ErrorSerializer,
     FvmCompletionSerializer,
+    FvmCorrectionSerializer,
     FvmInputSerializer,
     MeSerializer,
     StepStateSerializer,
@@ -131,13 +133,22 @@ class MeStepApi(APIView):
         return enrollment, step
 
     @extend_schema(
-        summary="Mark one of my steps done (idempotent)",
+        summary="Mark one of my steps done (idempotent; not the FVM task: record first value)",
         request=None,
-        responses={200: StepStateSerializer, 401: ERR_401, 403: ERR_403, 404: ERR_404},
+        responses={
+            200: StepStateSerializer,
+            400: ERR_400,
+            401: ERR_401,
+            403: ERR_403,
+            404: ERR_404,
+        },
     )
     def post(self, request, step_id: int):
         enrollment, step = self._step(request, step_id)
-        completion = progress.step_complete(enrollment=enrollment, step=step)
+        try:
+            completion = progress.step_complete(enrollment=enrollment, step=step)
+        except ValidationError as exc:  # the FVM task: done by recording first value
+            return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
         return Response(StepStateSerializer({"id": step.id, "done_at": completion.done_at}).data)
 
     @extend_schema(
@@ -145,6 +156,7 @@ class MeStepApi(APIView):
         request=None,
         responses={
             204: OpenApiResponse(description="The step is no longer done."),
+            400: ERR_400,
             401: ERR_401,
             403: ERR_403,
             404: ERR_404,
@@ -152,7 +164,10 @@ class MeStepApi(APIView):
     )
     def delete(self, request, step_id: int):
         enrollment, step = self._step(request, step_id)
-        progress.step_undo(enrollment=enrollment, step=step)
+        try:
+            progress.step_undo(enrollment=enrollment, step=step)
+        except ValidationError as exc:
+            return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -185,6 +200,7 @@ class MeFvmApi(APIView):
                 evidence=data["evidence"],
                 rating=data["rating"],
                 completed_at=data.get("completed_at"),
+                confirmed=data.get("confirm_minutes", False),
             )
         except ValidationError as exc:
             return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
@@ -194,6 +210,40 @@ class MeFvmApi(APIView):
                 status=status.HTTP_409_CONFLICT,
             )
         return Response(FvmCompletionSerializer(_fvm_data(fvm)).data, status=201)
+
+    @extend_schema(
+        summary="Correct my First Value Moment (within 7 calendar days of recording it)",
+        request=FvmCorrectionSerializer,
+        responses={
+            200: FvmCompletionSerializer,
+            400: ERR_400,
+            401: ERR_401,
+            403: OpenApiResponse(
+                ErrorSerializer, description="Recorded more than 7 days ago (or CSRF failed)."
+            ),
+            404: OpenApiResponse(
+                ErrorSerializer, description="No enrollment, or nothing recorded."
+            ),
+        },
+    )
+    def patch(self, request):
+        enrollment = _enrollment(request)
+        serializer = FvmCorrectionSerializer(data=request.data)
+        with timezone.override(workdays.valid_timezone(enrollment.timezone)):
+            serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        confirmed = data.pop("confirm_minutes", False)
+        try:
+            fvm = progress.fvm_completion_correct(
+                enrollment=enrollment, changes=data, confirmed=confirmed
+            )
+        except FvmCompletion.DoesNotExist as exc:
+            raise NotFound("You have not recorded your first value yet.") from exc
+        except progress.FvmCorrectionClosed as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except ValidationError as exc:
+            return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
+        return Response(FvmCompletionSerializer(_fvm_data(fvm)).data)
 
 
 def team_member_data(row: ReportRow) -> dict:

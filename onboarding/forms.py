@@ -45,7 +45,31 @@ class FvmForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
+    # Shown only once the minutes ask for it (far above the baseline; onboarding/progress.py).
+    confirm_minutes = forms.BooleanField(label="Yes, it really took that long", required=False)
+
     def __init__(self, *args, evidence_hint: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        self.asks_confirmation = False
         if evidence_hint:
             self.fields["evidence"].help_text = f"Asked for: {evidence_hint}"
+
+    def service_errors(self, exc) -> None:
+        """Put the service's ValidationError on the form; a ``confirm`` on the minutes shows
+        the confirmation box, labelled with the figure."""
+        confirm = [e for e in exc.error_dict.get("minutes_taken", []) if e.code == "confirm"]
+        minutes = self.cleaned_data.get("minutes_taken")
+        self.add_error(None, exc)
+        if confirm:
+            self.asks_confirmation = True
+            label = f"Yes, it really took {minutes:,} minutes"
+            self.fields["confirm_minutes"].label = label
+            self["confirm_minutes"].label = label  # the bound field, already made by is_valid
+
+    def error_summary(self) -> list[tuple[str, str, str]]:
+        """(anchor id, field label, message) for every error, in the form's order."""
+        rows = [("fvm-form", "", str(message)) for message in self.non_field_errors()]
+        for bound in self:
+            anchor = bound.id_for_label or f"{bound.auto_id}_0"  # radios: the first one
+            rows += [(anchor, bound.label, str(message)) for message in bound.errors]
+        return rows

@@ -1,11 +1,13 @@
 """The one context for /my/ (``onboarding/my.html``), for the person's own page and for a
 preview of someone's week (the studio renders the same template with ``preview=True``)."""
 
+from dataclasses import dataclass
+
 from django.http import HttpRequest
 
 from .forms import FvmForm
 from .selectors.banners import banners_for
-from .selectors.checklists import Checklist
+from .selectors.checklists import AFTER, Checklist, DayItem, StepItem
 
 
 def fvm_form_for(checklist: Checklist, data=None) -> FvmForm:
@@ -26,13 +28,69 @@ def my_context(
     preview's enrollment is transient, it has none).
     """
     fvm = checklist.fvm
+    fvm_form = fvm_form if fvm_form is not None else fvm_form_for(checklist)
     return {
         "c": checklist,
         "enrollment": checklist.enrollment,
         "version": checklist.enrollment.version,
-        "fvm_form": fvm_form if fvm_form is not None else fvm_form_for(checklist),
+        "fvm_form": fvm_form,
+        "p": my_page(checklist, form_has_errors=fvm_form.is_bound and bool(fvm_form.errors)),
         "minutes_longer": -fvm.minutes_saved if fvm else 0,
         # In-app interventions; each item renders as its sanitised HTML.
         "banners": [] if preview else banners_for(checklist.enrollment),
         "preview": preview,
     }
+
+
+# --- What the page leads with -----------------------------------------------------------
+
+# From this working day on (or the FVM task's own day, if earlier) a person without first
+# value sees the FVM task first: the day-5 nudge day, when managers are told they need support.
+FVM_LEADS_FROM_DAY = 5
+
+
+@dataclass
+class MyPage:
+    """How /my/ lays out a checklist: what leads, today's steps, the rest of the week."""
+
+    lead: str  # "fvm": the FVM task and its form first; "today": today's steps first
+    fvm_item: StepItem | None
+    focus: DayItem | None
+    today_open: list[StepItem]
+    today_done: list[StepItem]
+    earlier_open: list[StepItem]
+    week: list[DayItem]  # every day; the focus day's steps are at the top
+
+    @property
+    def next_item(self) -> StepItem | None:
+        return self.today_open[0] if self.today_open else None
+
+    @property
+    def fvm_at_top(self) -> bool:
+        return self.lead == "fvm" or (
+            self.fvm_item is not None and self.fvm_item in self.today_open
+        )
+
+
+def my_page(checklist: Checklist, *, form_has_errors: bool = False) -> MyPage:
+    fvm_item = checklist.fvm_step
+    reached = checklist.fvm is not None
+    leads_from = FVM_LEADS_FROM_DAY
+    if fvm_item is not None:
+        leads_from = min(fvm_item.step.day, FVM_LEADS_FROM_DAY)
+    due = checklist.phase == AFTER or (checklist.current_day or 0) >= leads_from
+    # A form sent back with errors is shown first, wherever the task sits in the week.
+    lead = "fvm" if not reached and (due or form_has_errors) else "today"
+    focus = checklist.focus_day
+    today = [s for s in focus.steps if not (lead == "fvm" and s.is_fvm)] if focus else []
+    return MyPage(
+        lead=lead,
+        fvm_item=fvm_item,
+        focus=focus,
+        today_open=[s for s in today if not s.done_at],
+        today_done=[s for s in today if s.done_at],
+        earlier_open=[
+            s for d in checklist.earlier_days for s in d.steps if not s.done_at and not s.is_fvm
+        ],
+        week=checklist.days,
+    )

@@ -39,6 +39,19 @@ class FvmInputSerializer(serializers.Serializer):
         allow_null=True,
         help_text="ISO 8601; without an offset it is the person's local time. Default: now.",
     )
+    confirm_minutes = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Minutes more than 3 times the role's baseline are recorded only with this "
+        "set to true (a typo check); more than 10 times, or more than 1,440, never.",
+    )
+
+
+class FvmCorrectionSerializer(FvmInputSerializer):
+    """PATCH: any of the fields, within 7 calendar days of recording."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, partial=True, **kwargs)
 
 
 # --- Output -----------------------------------------------------------------------------

@@ -17,6 +17,7 @@ urlpatterns: list = [
     path("my/steps/<int:step_id>/undo/", views.step_undo, name="step-undo"),
     path("my/fvm/", views.fvm_record, name="fvm-record"),
     path("my/first-value/", views.first_value, name="first-value"),
+    path("my/first-value/correct/", views.fvm_correct, name="fvm-correct"),
     path("team/", views.team, name="team"),
     path("team/<int:enrollment_id>/session.ics", views_team.session_ics, name="team-session-ics"),
     path("api/me/", apis.MeApi.as_view(), name="api-me"),

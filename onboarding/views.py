@@ -84,7 +84,12 @@ def _on_my_step(request: HttpRequest, step_id: int, service) -> HttpResponse:
     step = path_step_for_enrollment(enrollment=enrollment, step_id=step_id)
     if step is None:
         raise Http404("This step is not on your path.")
-    service(enrollment=enrollment, step=step)
+    try:
+        service(enrollment=enrollment, step=step)
+    except ValidationError as exc:
+        # The FVM task: done by recording first value, not by a button.
+        messages.info(request, " ".join(exc.message_dict.get("step", exc.messages)))
+        return redirect(f"{reverse('onboarding:my')}#fvm")
     return redirect(f"{reverse('onboarding:my')}#step-{step.id}")
 
 
@@ -100,6 +105,20 @@ def step_undo(request: HttpRequest, step_id: int) -> HttpResponse:
     return _on_my_step(request, step_id, progress.step_undo)
 
 
+def _fvm_service_call(request: HttpRequest, enrollment, form: FvmForm, call) -> bool:
+    """Validate ``form`` in the person's timezone (a "when" without an offset is their local
+    time), then ``call(cleaned_data)``; service errors land on the form. True on success."""
+    with timezone.override(workdays.valid_timezone(enrollment.timezone)):
+        if not form.is_valid():
+            return False
+    try:
+        call(form.cleaned_data)
+    except ValidationError as exc:
+        form.service_errors(exc)
+        return False
+    return True
+
+
 @login_required
 @require_POST
 def fvm_record(request: HttpRequest) -> HttpResponse:
@@ -109,26 +128,35 @@ def fvm_record(request: HttpRequest) -> HttpResponse:
         return redirect("onboarding:first-value")
     checklist = checklist_build(enrollment=enrollment)
     form = pages.fvm_form_for(checklist, request.POST)
-    # A "when" without an offset is the person's own local time.
-    with timezone.override(workdays.valid_timezone(enrollment.timezone)):
-        valid = form.is_valid()
-    if valid:
-        try:
-            progress.fvm_completion_record(
-                enrollment=enrollment,
-                minutes_taken=form.cleaned_data["minutes_taken"],
-                evidence=form.cleaned_data["evidence"],
-                rating=form.cleaned_data["rating"],
-                completed_at=form.cleaned_data["completed_at"],
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        except progress.FvmAlreadyRecorded:
-            messages.info(request, "You have already recorded your first value.")
+
+    def record(data):
+        progress.fvm_completion_record(
+            enrollment=enrollment,
+            minutes_taken=data["minutes_taken"],
+            evidence=data["evidence"],
+            rating=data["rating"],
+            completed_at=data["completed_at"],
+            confirmed=data["confirm_minutes"],
+        )
+
+    try:
+        if _fvm_service_call(request, enrollment, form, record):
             return redirect("onboarding:first-value")
-        else:
-            return redirect("onboarding:first-value")
+    except progress.FvmAlreadyRecorded:
+        messages.info(request, "You have already recorded your first value.")
+        return redirect("onboarding:first-value")
     return _render_my(request, checklist, form, status=400)
+
+
+def _first_value_context(enrollment, fvm) -> dict:
+    return {
+        "enrollment": enrollment,
+        "version": enrollment.version,
+        "fvm": fvm,
+        "minutes_longer": -fvm.minutes_saved,
+        "correctable": progress.fvm_is_correctable(fvm),
+        "correctable_until": progress.fvm_correctable_until(fvm),
+    }
 
 
 @require_safe
@@ -138,16 +166,46 @@ def first_value(request: HttpRequest) -> HttpResponse:
     fvm = fvm_for_enrollment(enrollment=enrollment)
     if fvm is None:
         return redirect("onboarding:my")
-    return render(
-        request,
-        "onboarding/first_value.html",
-        {
-            "enrollment": enrollment,
-            "version": enrollment.version,
-            "fvm": fvm,
-            "minutes_longer": -fvm.minutes_saved,
-        },
-    )
+    return render(request, "onboarding/first_value.html", _first_value_context(enrollment, fvm))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def fvm_correct(request: HttpRequest) -> HttpResponse:
+    """Correct the recorded FVM, within the correction window (403 after it)."""
+    enrollment = _enrollment_or_404(request)
+    fvm = fvm_for_enrollment(enrollment=enrollment)
+    if fvm is None:
+        return redirect("onboarding:my")
+    context = _first_value_context(enrollment, fvm)
+    if not context["correctable"]:
+        return render(request, "onboarding/fvm_correct.html", context, status=403)
+    hint = enrollment.version.fvm_evidence
+    if request.method != "POST":
+        local = timezone.localtime(fvm.completed_at, workdays.valid_timezone(enrollment.timezone))
+        initial = {
+            "minutes_taken": fvm.minutes_taken,
+            "evidence": fvm.evidence,
+            "rating": fvm.rating,
+            "completed_at": local.replace(tzinfo=None),
+        }
+        form = FvmForm(initial=initial, evidence_hint=hint)
+        return render(request, "onboarding/fvm_correct.html", {**context, "fvm_form": form})
+    form = FvmForm(request.POST, evidence_hint=hint)
+
+    def correct(data):
+        changes = {name: data[name] for name in progress.FVM_FIELDS if data[name] is not None}
+        progress.fvm_completion_correct(
+            enrollment=enrollment, changes=changes, confirmed=data["confirm_minutes"]
+        )
+
+    try:
+        if _fvm_service_call(request, enrollment, form, correct):
+            messages.success(request, "Your first value is corrected.")
+            return redirect("onboarding:first-value")
+    except progress.FvmCorrectionClosed:
+        return render(request, "onboarding/fvm_correct.html", context, status=403)
+    return render(request, "onboarding/fvm_correct.html", {**context, "fvm_form": form}, status=400)
 
 
 # --- The manager's view ---------------------------------------------------------

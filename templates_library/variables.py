@@ -188,3 +188,65 @@ def fill_prompt(
         values=values,
         sources=sources,
     )
+
+
+# A value that is pasted content rather than a word or two: said so by its description.
+_MULTILINE_WORDS = re.compile(
+    r"\b(paste[ds]?|pasting|tables?|transcripts?|text|notes?|emails?|documents?|drafts?|"
+    r"minutes of|thread|log|lines|paragraphs?|body|content)\b",
+    re.IGNORECASE,
+)
+
+
+def is_multiline(spec: VariableSpec) -> bool:
+    """Whether the variable takes pasted, multi-line content (its description says paste,
+    table, transcript, text, notes …, or its default has a line break)."""
+    return bool(_MULTILINE_WORDS.search(spec.description or "")) or "\n" in (spec.default or "")
+
+
+@dataclass(frozen=True)
+class PromptField:
+    """One field of a prompt ready to run: what the person types a variable's value into."""
+
+    name: str
+    label: str
+    hint: str
+    value: str
+    required: bool
+    missing: bool
+    multiline: bool
+
+
+def _label(spec: VariableSpec) -> tuple[str, str]:
+    """(label, hint): a short description is the label; a long one is the hint."""
+    words = spec.name.replace("_", " ").strip()
+    plain = words[:1].upper() + words[1:]
+    description = (spec.description or "").strip()
+    if not description:
+        return plain, ""
+    if len(description) <= 60:
+        return description[:1].upper() + description[1:], ""
+    return plain, description
+
+
+def prompt_fields(prompt, filled: FilledPrompt) -> list[PromptField]:
+    """A field per variable (declared, or only used in the body), prefilled with what
+    ``filled`` resolved: the person's value, the role context or the default."""
+    specs = {spec.name: spec for spec in variable_specs(prompt)}
+    names = list(dict.fromkeys([*placeholders(prompt.body or ""), *specs]))
+    fields = []
+    for name in names:
+        spec = specs.get(name, VariableSpec(name=name))
+        label, hint = _label(spec)
+        fields.append(
+            PromptField(
+                name=name,
+                label=label,
+                hint=hint,
+                value=filled.values.get(name, ""),
+                required=spec.required,
+                missing=name in filled.missing,
+                multiline=is_multiline(spec),
+            )
+        )
+    return fields

@@ -238,6 +238,11 @@ EXPECTED: dict[str, dict[str, dict[str, set[int]]]] = {
         "GET": by_role(302, {200, 302}, 404, 404, 404, 404),
         "*": every(405),
     },
+    # Nothing recorded yet: back to /my/; people without an enrollment get 404.
+    "onboarding:fvm-correct": {
+        "GET": by_role(302, 302, 404, 404, 404, 404),
+        "POST": by_role(302, 302, 404, 404, 404, 404),
+    },
     # Non-managers see an empty team page (the API says 403).
     "onboarding:team": {"GET": SIGNED_IN_PAGE, "*": every(405)},
     # The session invite: for the person's manager and power user; 404 for anyone else.
@@ -251,6 +256,8 @@ EXPECTED: dict[str, dict[str, dict[str, set[int]]]] = {
     "onboarding:api-me-fvm": {
         "GET": by_role(DENIED, 405, 405, 405, 405, 405),
         "POST": own_enrollment_api(400),
+        # A correction of nothing recorded yet.
+        "PATCH": own_enrollment_api(404),
     },
     "onboarding:api-team": {"GET": by_role(DENIED, 403, 200, 403, 403, 403)},
     # bulk enrollment

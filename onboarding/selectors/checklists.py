@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from django.utils import timezone
 
 from roles.models import Demo, PathStep, Prompt, RolePackVersion
-from templates_library.variables import FilledPrompt, fill_prompt
+from templates_library.variables import FilledPrompt, PromptField, fill_prompt, prompt_fields
 
 from .. import workdays
 from ..models import Enrollment, FvmCompletion
@@ -30,7 +30,13 @@ class StepItem:
     done_at: datetime | None
     prompt: Prompt | None = None
     filled: FilledPrompt | None = None
+    fields: list[PromptField] = field(default_factory=list)
     demo: Demo | None = None
+
+    @property
+    def uid(self) -> str:
+        """A prefix for element ids that is unique on the page."""
+        return f"step-{self.step.id}"
 
     @property
     def is_fvm(self) -> bool:
@@ -175,6 +181,7 @@ def _step_item(
         if item.prompt is not None:
             values = enrollment.values if isinstance(enrollment.values, dict) else {}
             item.filled = fill_prompt(item.prompt, person_values=values, version=enrollment.version)
+            item.fields = prompt_fields(item.prompt, item.filled)
     if step.demo_slug:
         item.demo = content.demos.get((enrollment.version_id, step.demo_slug))
     return item

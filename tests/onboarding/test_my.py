@@ -26,41 +26,67 @@ def _page(client, url=MY):
     return response.content.decode()
 
 
+@time_machine.travel("2026-12-01 10:00Z", tick=False)
+def test_before_the_fvm_tasks_day_it_leads_with_todays_steps(client, ada):
+    page = _page(client)
+    assert "Day 2 of 7" in page
+    today = page.index("Today · Day 2 · Tuesday 1 December")
+    assert today < page.index("What to do now: <strong>Day 2: reflect</strong>")
+    week = page.index(">The whole week</h2>")
+    assert today < week
+    # Days to come are folded; the FVM task waits on its own day with its form.
+    for later in (4, 5, 6, 7):
+        assert f'<details class="day" id="day-{later}">' in page
+    assert page.index('<details class="day" id="day-3">') < page.index('id="fvm"')
+    assert "This is the task that counts" in page.split(">The whole week</h2>", 1)[1]
+
+
 @time_machine.travel("2026-12-02 10:00Z", tick=False)
-def test_it_shows_the_working_day_and_todays_steps_first(client, ada):
+def test_from_the_fvm_tasks_day_it_leads_with_the_task_and_its_form(client, ada):
     page = _page(client)
     assert "Day 3 of 7" in page
-    assert ada.version.fvm_sentence in page
-    today = page.index("Today · Day 3 · Wednesday 2 December")
-    coming = page.index(">Coming up</h2>")
-    earlier = page.index(">Earlier this week</h2>")
-    assert today < page.index("Write this month&#x27;s variance commentary") < coming < earlier
-    for later in ("Day 4 · Thursday 3 December", "Day 7 · Tuesday 8 December"):
-        assert coming < page.index(later) < earlier
-    for past in ("Day 1 · Monday 30 November", "Day 2 · Tuesday 1 December"):
-        assert page.index(past) > earlier
-    assert "The rest of your week" not in page
+    main = page.split('<main id="main">', 1)[1]
+    task = main.index("This is the task that counts: Write this month&#x27;s variance commentary")
+    assert task < main.index('id="fvm"') < main.index(">The whole week</h2>")
+    assert main.index(ada.version.fvm_sentence.replace("'", "&#x27;")) > task
+    assert 'action="/my/fvm/#fvm"' in main and main.count('action="/my/fvm/#fvm"') == 1
+    assert '<a href="#now">Day 3 · Wednesday 2 December</a>' in main
+
+
+@time_machine.travel("2026-12-04 10:00Z", tick=False)
+def test_on_day_5_without_first_value_the_task_still_leads(client, ada):
+    main = _page(client).split('<main id="main">', 1)[1]
+    assert "Day 5 of 7" in main
+    assert main.index("This is the task that counts") < main.index("Also today · Day 5")
+    # Listed on its own day as a link up to the task, not a second form.
+    assert main.count('action="/my/fvm/#fvm"') == 1
+    assert 'it is <a href="#fvm">at the top of the page</a>' in main
 
 
 @time_machine.travel("2026-12-02 10:00Z", tick=False)
-def test_earlier_days_fold_away_once_done_and_stay_open_while_steps_are_open(client, ada):
+def test_earlier_days_are_folded_and_their_open_steps_listed_first(client, ada):
     page = _page(client)
-    assert '<details class="earlier" open>' in page
-    assert "still open)" in page
+    assert '<details class="day" id="day-1">' in page
+    assert "Still open from earlier days (3)" in page
+    step = PathStep.objects.get(version=ada.version, track=Track.PRESCRIPTIVE, day=1, order=0)
+    assert f'<a href="#step-{step.id}">Day 1: Watch the demo</a>' in page
     earlier_steps = PathStep.objects.filter(
         version=ada.version, track=Track.PRESCRIPTIVE, day__lt=3
     )
     for step in earlier_steps:
         StepCompletion.objects.create(enrollment=ada, step=step, done_at=ada.enrolled_at)
     page = _page(client)
-    assert '<details class="earlier">' in page and "(all done)" in page
+    assert '<details class="day" id="day-1">' in page and "(2 of 2 done)" in page
+    assert "Still open from earlier days" not in page
+    # Finished steps are folded: their content one click away.
+    assert "Show this step again" in page
 
 
 @time_machine.travel("2026-12-02 10:00Z", tick=False)
 def test_an_earlier_step_can_still_be_ticked_off_without_javascript(client, ada):
     step = PathStep.objects.filter(version=ada.version, track=Track.PRESCRIPTIVE, day=1).first()
     page = _page(client)
-    earlier = page.split(">Earlier this week</h2>", 1)[1]
+    earlier = page.split(">The whole week</h2>", 1)[1]
     assert f'action="/my/steps/{step.id}/done/"' in earlier
     response = client.post(f"/my/steps/{step.id}/done/")
     assert response.status_code == 302 and response["Location"] == f"/my/#step-{step.id}"
@@ -70,9 +96,8 @@ def test_an_earlier_step_can_still_be_ticked_off_without_javascript(client, ada)
 @time_machine.travel("2026-12-08 10:00Z", tick=False)
 def test_on_day_7_nothing_is_coming_up_and_the_week_is_earlier(client, ada):
     page = _page(client)
-    assert "Today · Day 7 · Tuesday 8 December" in page
-    assert ">Coming up</h2>" not in page
-    assert page.index("Day 6 · Monday 7 December") > page.index(">Earlier this week</h2>")
+    assert "Also today · Day 7 · Tuesday 8 December" in page
+    assert page.index("Day 6 · Monday 7 December") > page.index(">The whole week</h2>")
 
 
 @pytest.mark.parametrize(
@@ -103,7 +128,7 @@ def test_it_points_to_the_next_working_day_on_a_weekend(client, ada):
     page = _page(client)
     assert "Day 5 of 7" in page
     assert "today is not a working day" in page
-    assert "Next working day · Day 6 · Monday 7 December" in page
+    assert "Also on the next working day · Day 6 · Monday 7 December" in page
 
 
 @time_machine.travel("2026-12-20 10:00Z", tick=False)
@@ -164,8 +189,7 @@ def test_it_shows_the_demo_and_the_fvm_task(client, ada):
     assert "90 minutes before, 10 minutes with AI" in page
     assert "<li>Export the table." in page
     assert "Three paragraphs the CFO can paste." in page
-    assert "Evidence asked for:" in page
-    assert "link to the submitted explanation" in page
+    assert "Asked for: link to the submitted explanation" in page
 
 
 def test_it_marks_a_step_done_and_undoes_it_without_javascript(client, ada):

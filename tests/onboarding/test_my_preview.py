@@ -82,4 +82,4 @@ def test_my_html_in_preview_has_a_ribbon_and_nothing_that_posts(version, reached
 def test_the_persons_own_page_keeps_its_forms(version, enroll):
     checklist = checklist_build(enrollment=enroll("ada@example.com", version))
     page = _render(checklist, preview=False)
-    assert 'action="/my/fvm/"' in page and "Preview ·" not in page
+    assert 'action="/my/fvm/#fvm"' in page and "Preview ·" not in page

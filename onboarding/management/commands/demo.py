@@ -287,8 +287,8 @@ class Command(BaseCommand):
             version=enrollment.version, track=enrollment.track, day__lte=person.steps_through
         ).order_by("day", "order", "id")
         for step in steps:
-            if step.kind == PathStep.Kind.FVM_TASK and person.fvm_day is None:
-                continue
+            if step.kind == PathStep.Kind.FVM_TASK:
+                continue  # done by recording first value, below
             done_at = workdays.local_instant(
                 dates[step.day], 10 + min(step.order, 6), person.timezone
             )
