@@ -145,7 +145,9 @@ def _see_an_error_at_the_field(page):
 
 def _preview(page):
     _tab(page, "Preview")
-    expect(page.get_by_text("Watch the policy demo")).to_be_visible()
+    # Day 1 as /my/ renders it: the step leads the page ("What to do now") and has its card.
+    expect(page.get_by_text("What to do now")).to_be_visible()
+    expect(page.get_by_role("heading", name="Watch the policy demo")).to_be_visible()
     expect(page.get_by_text("Preview", exact=True).first).to_be_visible()
     _checked(page, "preview-day1")
     page.get_by_role("link", name="AI tools").click()
