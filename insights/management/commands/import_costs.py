@@ -1,27 +1,7 @@
-from pathlib import Path
-
-from django.core.management.base import BaseCommand, CommandError
-
-from insights.imports import ImportFileError, costs_import
+from insights.imports import costs_import
+from insights.management.csv_import import CsvImportCommand
 
 
-class Command(BaseCommand):
+class Command(CsvImportCommand):
     help = "Costs from a CSV: kind,amount,currency,period_start,period_end,note (docs/metrics.md)."
-
-    def add_arguments(self, parser):
-        parser.add_argument("csv", help="The CSV file (UTF-8, a header line).")
-        parser.add_argument("--dry-run", action="store_true", help="Check only; write nothing.")
-
-    def handle(self, *args, **options):
-        path = Path(options["csv"])
-        try:
-            with path.open(newline="", encoding="utf-8-sig") as handle:
-                result = costs_import(lines=handle, name=path.name, dry_run=options["dry_run"])
-        except FileNotFoundError:
-            raise CommandError(f"{path}: no such file") from None
-        except UnicodeDecodeError:
-            raise CommandError(f"{path}: not UTF-8 text") from None
-        except ImportFileError as exc:
-            raise CommandError(f"nothing written; fix these lines:\n{exc}") from None
-        verb = "would write" if result.dry_run else "wrote"
-        self.stdout.write(f"{path.name}: {verb} {result.written} row(s).")
+    importer = staticmethod(costs_import)
