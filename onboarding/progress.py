@@ -17,9 +17,10 @@ FVM_TASK = PathStep.Kind.FVM_TASK
 
 
 # Minutes far above the role's baseline are more often a typo (hours typed as minutes, an
-# extra zero) than a first try: above CONFIRM_TIMES × baseline the person confirms the figure;
-# above REFUSE_TIMES × baseline, or a working day and night (REFUSE_MINUTES), it is refused,
-# since one such figure turns the organisation's value into a large negative number.
+# extra zero) than a first try: above CONFIRM_TIMES × baseline the person is first asked to
+# confirm the figure; a confirmed figure above REFUSE_TIMES × baseline, or a working day and
+# night (REFUSE_MINUTES), is refused, since one such figure turns the organisation's value
+# into a large negative number.
 CONFIRM_TIMES = 3
 REFUSE_TIMES = 10
 REFUSE_MINUTES = 24 * 60
@@ -50,20 +51,26 @@ def fvm_is_correctable(fvm: FvmCompletion, now: datetime | None = None) -> bool:
     return fvm.pk is not None and (now or timezone.now()) <= fvm_correctable_until(fvm)
 
 
+def _as_hours(minutes: int) -> str:
+    hours = minutes / 60
+    return f"about {hours:,.0f} hours" if hours >= 10 else f"about {hours:.1f} hours"
+
+
 def _minutes_error(minutes: int, baseline: int, confirmed: bool) -> ValidationError | None:
     confirm_above, refuse_above = fvm_minutes_limits(baseline)
+    if minutes > confirm_above and not confirmed:
+        return ValidationError(
+            f"{minutes:,} minutes ({_as_hours(minutes)}) is more than {CONFIRM_TIMES} times the "
+            f"{baseline} minutes this takes without AI. Check the figure (minutes, not seconds "
+            "or hours); if it really took that long, confirm it.",
+            code="confirm",
+        )
     if minutes > refuse_above:
         return ValidationError(
             f"{minutes:,} minutes is more than this task could take: without AI it takes about "
             f"{baseline} minutes, and at most {refuse_above:,} minutes can be recorded. "
             "Check the figure (minutes, not seconds or hours).",
             code="too_many",
-        )
-    if minutes > confirm_above and not confirmed:
-        return ValidationError(
-            f"{minutes:,} minutes is more than {CONFIRM_TIMES} times the {baseline} minutes this "
-            "takes without AI. If it really took that long, confirm it.",
-            code="confirm",
         )
     return None
 

@@ -71,10 +71,14 @@ def test_a_refused_first_value_shows_why_in_view_then_records_and_corrects(live_
     screenshot(page, "my-fvm-error")
     assert_accessible(page)
 
-    # 100,000 minutes is refused outright; 400 (over 3 × 90) asks to be confirmed.
+    # 100,000 minutes asks to be confirmed first, and confirmed is refused (more than the task
+    # could take); 400 (over 3 × 90, under the limit) is recorded once confirmed.
     page.get_by_label("Minutes it took you with the AI").fill("100000")
     page.get_by_label("Evidence").fill("https://wiki.example.com/variance")
     page.get_by_label("4 – good").check()
+    _submit(page, "Record my first value")
+    assert "about 1,667 hours" in page.locator("#fvm-errors").inner_text()
+    page.get_by_label("Yes, it really took 100,000 minutes").check()
     _submit(page, "Record my first value")
     assert "more than this task could take" in page.locator("#fvm-errors").inner_text()
     assert page.get_by_label(re.compile("Yes, it really took")).count() == 0

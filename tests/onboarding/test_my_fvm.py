@@ -68,7 +68,12 @@ def test_minutes_far_above_the_baseline_ask_for_confirmation(client, ada):
 
 @time_machine.travel("2026-12-04 10:00Z", tick=False)
 @pytest.mark.parametrize("minutes", ["100000", "901"])
-def test_minutes_beyond_any_first_try_are_refused_even_confirmed(client, ada, minutes):
+def test_minutes_beyond_any_first_try_ask_first_then_are_refused_even_confirmed(
+    client, ada, minutes
+):
+    asked = client.post(RECORD, {**VALID, "minutes_taken": minutes}).content.decode()
+    assert f"Yes, it really took {int(minutes):,} minutes" in asked
+    assert "Check the figure (minutes, not seconds or hours)" in asked
     response = client.post(RECORD, {**VALID, "minutes_taken": minutes, "confirm_minutes": "on"})
     assert response.status_code == 400
     assert "more than this task could take" in response.content.decode()
