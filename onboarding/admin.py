@@ -293,8 +293,17 @@ class InterventionSendAdmin(admin.ModelAdmin):
 
 @admin.register(Checkin)
 class CheckinAdmin(admin.ModelAdmin):
-    list_display = ["enrollment", "day", "due_at", "sent_at", "attempts", "answered_at", "active"]
-    list_filter = ["day", "active", ("answered_at", admin.EmptyFieldListFilter)]
+    list_display = [
+        "enrollment",
+        "day",
+        "due_at",
+        "sent_at",
+        "attempts",
+        "failed",
+        "answered_at",
+        "active",
+    ]
+    list_filter = ["day", "failed", "active", ("answered_at", admin.EmptyFieldListFilter)]
     search_fields = ["enrollment__user__email", "enrollment__name", "last_error"]
     list_select_related = ["enrollment__user"]
     readonly_fields = [f.name for f in Checkin._meta.fields]

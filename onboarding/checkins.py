@@ -7,7 +7,9 @@ GETs); the POST records the answer. A day-30 "yes" after FVM makes a meaningful 
 
 A send claims its row by setting ``sent_at`` with a compare-and-set UPDATE, so two
 workers never both send; a worker that dies mid-send loses that check-in (at most once
-— a question asked twice is worse than one not asked).
+— a question asked twice is worse than one not asked). A channel that is down delays a
+check-in as it delays a nudge: retried with the same backoff until the check-in is too late
+(``triggers.checkin_send_within``), then ``failed`` with the last try's reason.
 """
 
 from datetime import datetime, timedelta
@@ -21,7 +23,8 @@ from django.utils import timezone
 
 from . import channels, notifications
 from .models import Checkin
-from .sending import Delivery, error_text, max_attempts, retry_countdown
+from .sending import Delivery, error_text, max_attempts, retry_later
+from .triggers import TOO_LATE, checkin_send_within
 
 SALT = "onboarding.checkin"
 TOKEN_MAX_AGE = timedelta(days=30)
@@ -64,15 +67,32 @@ def checkin_answer(*, token: str, active: bool, now: datetime | None = None) -> 
     return checkin
 
 
+def _too_late(checkin_id: int, now: datetime) -> Delivery | None:
+    """A check-in still unsent once it is too late is given up, with its last try's reason."""
+    row = Checkin.objects.filter(
+        pk=checkin_id, sent_at__isnull=True, failed=False, due_at__lt=now - checkin_send_within()
+    ).first()
+    if row is None:
+        return None
+    last_error = f"{TOO_LATE}; the last try: {row.last_error}" if row.last_error else TOO_LATE
+    Checkin.objects.filter(pk=checkin_id, sent_at__isnull=True, failed=False).update(
+        failed=True, last_error=last_error[:2000]
+    )
+    return Delivery("too_late")
+
+
 def checkin_send_deliver(*, checkin_id: int, now: datetime | None = None) -> Delivery:
     """Claim (sent_at NULL → now), email the question, and undo the claim on a transient
     failure so a retry can claim again. Not atomic on purpose: no transaction across SMTP."""
     now = now or timezone.now()
     claimed = Checkin.objects.filter(
-        pk=checkin_id, sent_at__isnull=True, attempts__lt=max_attempts()
+        pk=checkin_id,
+        sent_at__isnull=True,
+        failed=False,
+        due_at__gte=now - checkin_send_within(),
     ).update(sent_at=now, attempts=F("attempts") + 1)
     if not claimed:
-        return Delivery("skipped")
+        return _too_late(checkin_id, now) or Delivery("skipped")
     checkin = Checkin.objects.select_related("enrollment__user", "enrollment__version").get(
         pk=checkin_id
     )
@@ -87,7 +107,7 @@ def checkin_send_deliver(*, checkin_id: int, now: datetime | None = None) -> Del
             channels.Email(to=enrollment.user.email, subject=subject, text=text, html=html)
         )
     except channels.PermanentError as exc:
-        mine.update(sent_at=None, attempts=max_attempts(), last_error=error_text(exc)[:2000])
+        mine.update(sent_at=None, failed=True, last_error=error_text(exc)[:2000])
         return Delivery("failed", error=error_text(exc))
     except channels.UncertainError as exc:
         # It may have arrived: the claim (sent_at) stays, so it is never sent again.
@@ -95,9 +115,14 @@ def checkin_send_deliver(*, checkin_id: int, now: datetime | None = None) -> Del
         return Delivery("uncertain", error=error_text(exc))
     except Exception as exc:
         error = error_text(exc)
-        mine.update(sent_at=None, last_error=error[:2000])
-        if checkin.attempts >= max_attempts():
+        # The channel down (SMTP refused …) is retried until too late; anything else (a bug,
+        # bad data) SEND_MAX_ATTEMPTS tries, as a nudge.
+        failed = not isinstance(exc, channels.TransientError) and (
+            checkin.attempts >= max_attempts()
+        )
+        mine.update(sent_at=None, failed=failed, last_error=error[:2000])
+        if failed:
             return Delivery("failed", error=error)
-        return Delivery("retry", retry_in=retry_countdown(checkin.attempts), error=error)
+        return retry_later(checkin.attempts, exc, error)[1]
     mine.update(last_error="")
     return Delivery("sent")

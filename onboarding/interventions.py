@@ -22,12 +22,11 @@ from . import channels, notifications
 from .models import FvmCompletion, InterventionSend
 from .sending import (
     SEND_INTERVENTION_BATCH,
-    TASK_RETRY_MAX_SECONDS,
     Delivery,
     enqueue,
     error_text,
     max_attempts,
-    retry_countdown,
+    retry_later,
 )
 from .triggers import TOO_LATE, claim_timeout, is_too_late
 
@@ -118,7 +117,7 @@ def _failed(send: InterventionSend, now: datetime, exc: Exception) -> Delivery:
         return Delivery("failed", error=error)
     # A channel down or refusing for now delays the nudge: retried with backoff until the
     # "too late" rule applies (checked before each retry, intervention_send_deliver).
-    countdown = retry_countdown(send.attempts, asked=getattr(exc, "retry_after", None))
+    countdown, delivery = retry_later(send.attempts, exc, error)
     _finish(
         send.pk,
         now,
@@ -126,10 +125,7 @@ def _failed(send: InterventionSend, now: datetime, exc: Exception) -> Delivery:
         next_attempt_at=now + timedelta(seconds=countdown),
         last_error=error[:2000],
     )
-    # A short wait is the task's own retry; a longer one is left to the sweep, which enqueues
-    # pending rows once they are due (no task waits long in a countdown).
-    retry_in = countdown if countdown <= TASK_RETRY_MAX_SECONDS else None
-    return Delivery("retry" if retry_in is not None else "waiting", retry_in=retry_in, error=error)
+    return delivery
 
 
 def intervention_send_deliver(*, send_id: int, now: datetime | None = None) -> Delivery:

@@ -236,6 +236,9 @@ class Checkin(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     active = models.BooleanField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Given up, not sent: a permanent error, SEND_MAX_ATTEMPTS tries that failed for a reason
+    # other than the channel being down, or too late (``last_error`` says which).
+    failed = models.BooleanField(default=False)
     last_error = models.TextField(blank=True)
 
     class Meta:

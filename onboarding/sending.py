@@ -50,6 +50,16 @@ def retry_countdown(attempt: int, asked: float | None = None) -> float:
     return countdown
 
 
+def retry_later(attempt: int, exc: Exception, error: str) -> tuple[float, Delivery]:
+    """After try ``attempt`` found the channel down or refusing for now: the wait before the
+    next try, and the outcome. A short wait is the task's own retry; a longer one is left to
+    the sweep, which enqueues waiting rows (no task waits long in a countdown)."""
+    countdown = retry_countdown(attempt, asked=getattr(exc, "retry_after", None))
+    retry_in = countdown if countdown <= TASK_RETRY_MAX_SECONDS else None
+    outcome = "retry" if retry_in is not None else "waiting"
+    return countdown, Delivery(outcome, retry_in=retry_in, error=error)
+
+
 def error_text(exc: Exception) -> str:
     """A failure as ``last_error`` keeps it: a channel's own words, else the exception's type."""
     if isinstance(exc, channels.TransientError | channels.PermanentError | channels.UncertainError):

@@ -24,7 +24,7 @@ from django.db.models import Q
 from roles.models import Intervention
 
 from .models import Checkin, Enrollment, EnrollmentDay, FvmCompletion, InterventionSend
-from .sending import SEND_CHECKIN_BATCH, SEND_INTERVENTION_BATCH, enqueue, max_attempts
+from .sending import SEND_CHECKIN_BATCH, SEND_INTERVENTION_BATCH, enqueue
 
 logger = logging.getLogger(__name__)
 Status = InterventionSend.Status
@@ -167,8 +167,8 @@ def _record_interventions(now: datetime) -> list[tuple[int, str]]:
 def _record_checkins(now: datetime) -> list[tuple[int, int]]:
     """One INSERT … SELECT of every begun day-30/90 check-in; returns (id, still sendable)."""
     sql = f"""
-        INSERT INTO {_table(Checkin)} (enrollment_id, day, due_at, attempts, last_error)
-        SELECT d.enrollment_id, d.number, d.begins_at, 0, ''
+        INSERT INTO {_table(Checkin)} (enrollment_id, day, due_at, attempts, failed, last_error)
+        SELECT d.enrollment_id, d.number, d.begins_at, 0, %s, ''
         FROM {_table(EnrollmentDay)} d
         WHERE d.number IN (30, 90)
           AND d.begins_at <= %s
@@ -182,7 +182,8 @@ def _record_checkins(now: datetime) -> list[tuple[int, int]]:
     """
     with connection.cursor() as cursor:
         cursor.execute(
-            sql, [_dt(now), _dt(now - catch_up_horizon()), _dt(now - checkin_send_within())]
+            sql,
+            [False, _dt(now), _dt(now - catch_up_horizon()), _dt(now - checkin_send_within())],
         )
         return list(cursor.fetchall())
 
@@ -203,7 +204,7 @@ def _stale_sends(now: datetime) -> list[int]:
 def _stale_checkins(now: datetime, exclude: list[int]) -> list[int]:
     stale = Checkin.objects.filter(
         sent_at__isnull=True,
-        attempts__lt=max_attempts(),
+        failed=False,
         due_at__lte=now - requeue_after(),
         due_at__gte=now - checkin_send_within(),
     ).exclude(id__in=exclude)

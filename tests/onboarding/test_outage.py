@@ -1,5 +1,6 @@
-"""A channel outage delays nudges, it does not fail them: SMTP down for 30 minutes, then up,
-and every due nudge is delivered exactly once; retries stop only at the "too late" rule."""
+"""A channel outage delays nudges and check-ins, it does not fail them: SMTP down for 30
+minutes (an hour for check-ins), then up, and every due one is delivered exactly once;
+retries stop only at the "too late" rule."""
 
 import socketserver
 import threading
@@ -9,8 +10,9 @@ import pytest
 import time_machine
 from django.core import mail
 
+from onboarding.checkins import checkin_send_deliver
 from onboarding.interventions import intervention_send_deliver
-from onboarding.models import InterventionSend
+from onboarding.models import Checkin, InterventionSend
 from onboarding.triggers import triggers_sweep
 from tests.factories import make_pack
 
@@ -118,3 +120,61 @@ def test_a_nudge_retried_past_the_too_late_rule_stops_as_too_late(smtp):
     row.refresh_from_db()
     assert row.status == S.TOO_LATE
     assert row.last_error.startswith("too late; the last try: SMTP: ConnectionRefusedError")
+
+
+def _checkin_worker(now, retries: dict[int, object]):
+    """The worker at ``now`` for check-ins: every 15 minutes the sweep and what it enqueues,
+    and the tasks' own retries once their countdown is over."""
+    ids = [pk for pk, at in retries.items() if at <= now]
+    if now.minute % 15 == 0:
+        result = triggers_sweep(now=now)
+        ids += result.checkins + result.checkins_requeued
+    outcomes = []
+    for pk in dict.fromkeys(ids):
+        retries.pop(pk, None)
+        delivery = checkin_send_deliver(checkin_id=pk, now=now)
+        if delivery.retry_in is not None:
+            retries[pk] = now + timedelta(seconds=delivery.retry_in)
+        outcomes.append(delivery.outcome)
+    return outcomes
+
+
+@pytest.mark.django_db
+def test_smtp_down_for_an_hour_delays_every_due_checkin_and_sends_each_once(smtp):
+    version = make_pack()
+    people = [enroll(version, f"p{i}@example.com") for i in range(3)]
+    start = local(day_date(people[0], 30), 9, 0, "UTC")
+    outcomes, retries = [], {}
+    with time_machine.travel(start, tick=False) as clock:
+        now = start
+        while now < start + timedelta(hours=1):  # down: every try refused
+            outcomes += _checkin_worker(now, retries)
+            now += timedelta(minutes=1)
+            clock.move_to(now)
+        assert set(outcomes) == {"retry", "waiting"}
+        assert min(Checkin.objects.values_list("attempts", flat=True)) > 5  # the old limit
+        assert not Checkin.objects.filter(failed=True).exists()
+        with SmtpServer(smtp.EMAIL_PORT) as server:  # up again
+            while now < start + timedelta(hours=3):
+                _checkin_worker(now, retries)
+                now += timedelta(minutes=1)
+                clock.move_to(now)
+    assert Checkin.objects.filter(sent_at__isnull=False, failed=False).count() == 3
+    assert len(server.messages) == 3
+    recipients = sorted(b.split(b"To: ")[1].split(b"\r\n")[0].decode() for b in server.messages)
+    assert recipients == ["p0@example.com", "p1@example.com", "p2@example.com"]
+
+
+@pytest.mark.django_db
+def test_a_checkin_retried_past_the_too_late_rule_is_given_up(smtp):
+    person = enroll(make_pack(), "ana@example.com")
+    at = local(day_date(person, 30), 9, 0, "UTC")
+    checkin_id = triggers_sweep(now=at).checkins[0]
+    assert checkin_send_deliver(checkin_id=checkin_id, now=at).outcome == "retry"
+    later = at + timedelta(days=11)
+    assert checkin_send_deliver(checkin_id=checkin_id, now=later).outcome == "too_late"
+    checkin = Checkin.objects.get()
+    assert (checkin.failed, checkin.sent_at, checkin.attempts) == (True, None, 1)
+    assert checkin.last_error.startswith("too late; the last try: SMTP: ConnectionRefusedError")
+    assert checkin_send_deliver(checkin_id=checkin_id, now=later).outcome == "skipped"
+    assert triggers_sweep(now=later).checkins_requeued == []
