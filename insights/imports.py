@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from config.error_list import ErrorList, ListedErrors
 from onboarding.models import OrgSettings
 from roles.models import Kpi, RolePack
 
@@ -22,12 +23,9 @@ TRUE = {"1", "true", "yes", "y"}
 FALSE = {"", "0", "false", "no", "n"}
 
 
-class ImportFileError(ValueError):
-    """Every problem of a file, one ``name:line N: column: message`` per entry."""
-
-    def __init__(self, errors: list[str]):
-        super().__init__("\n".join(errors))
-        self.errors = errors
+class ImportFileError(ListedErrors, ValueError):
+    """The problems of a file, one ``name:line N: column: message`` per entry: the first
+    MAX_ERRORS_LISTED, then how many more (``config.error_list``)."""
 
 
 @dataclass
@@ -99,7 +97,7 @@ def cost_entry_build(*, row: dict, currency: str) -> CostEntry:
 @transaction.atomic
 def costs_import(*, lines: Iterable[str], name: str = "costs.csv", dry_run=False) -> ImportResult:
     currency = OrgSettings.load().currency
-    entries, errors = [], []
+    entries, errors = [], ErrorList()
     for line, row in _rows(lines, name, ("kind", "amount", "period_start", "period_end")):
         try:
             entries.append(cost_entry_build(row=row, currency=currency))
@@ -138,7 +136,7 @@ def kpis_import(
 ) -> ImportResult:
     packs = {p.slug: p for p in RolePack.objects.all()}
     kpis = set(Kpi.objects.values_list("version__pack_id", "name"))
-    measurements, errors = [], []
+    measurements, errors = [], ErrorList()
     for line, row in _rows(lines, name, KPI_COLUMNS):
         try:
             measurement = kpi_measurement_build(row=row, packs=packs, kpis=kpis)

@@ -21,16 +21,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from config.error_list import ErrorList, ListedErrors
+
 USER_COLUMNS = ("user principal name", "user name", "username", "email")
 PROMPT_COLUMNS = ("prompts submitted", "total prompts submitted", "prompt count")
 ACTIVE_DAYS_COLUMNS = ("active usage days", "active days", "days active")
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$")
 
 
-class UsageImportError(Exception):
-    def __init__(self, errors: list[str]):
-        super().__init__("\n".join(errors))
-        self.errors = errors
+class UsageImportError(ListedErrors):
+    """The problems of a usage CSV, ``line N: column: message``: the first MAX_ERRORS_LISTED,
+    then how many more (``config.error_list``)."""
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ def _columns(raw_headers: list[str]) -> tuple[list[str], _Columns]:
     )
 
 
-def _whole(cells, index, columns: _Columns, line: int, errors: list[str]) -> int | None:
+def _whole(cells, index, columns: _Columns, line: int, errors: ErrorList) -> int | None:
     if index is None or not cells[index].strip():
         return None
     value = cells[index].strip()
@@ -140,7 +141,7 @@ def _whole(cells, index, columns: _Columns, line: int, errors: list[str]) -> int
     return None
 
 
-def _row(cells, columns: _Columns, line: int, errors: list[str]) -> UsageRow | None:
+def _row(cells, columns: _Columns, line: int, errors: ErrorList) -> UsageRow | None:
     identifier = cells[columns.user].strip().lower()
     if not identifier:
         errors.append(f"line {line}: {columns.raw[columns.user].strip()}: missing user.")
@@ -169,7 +170,7 @@ def _row(cells, columns: _Columns, line: int, errors: list[str]) -> UsageRow | N
     )
 
 
-def _report_fields(cells, columns: _Columns, line: int, errors: list[str]):
+def _report_fields(cells, columns: _Columns, line: int, errors: ErrorList):
     refresh = period = None
     if columns.refresh is not None:
         try:
@@ -193,7 +194,7 @@ def usage_parse_csv(lines: Iterable[str]) -> ParsedReport:
         raise UsageImportError(["line 1: the file is empty."]) from None
     headers, columns = _columns(raw_headers)
     report = ParsedReport(source=_detect_source(headers, headers[columns.user]), rows=[])
-    errors: list[str] = []
+    errors = ErrorList()
     for row in reader:
         line = reader.line_num
         if not any(cell.strip() for cell in row):

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models.functions import Lower
 
 from audit.services import audit_record
+from config.error_list import MAX_ERRORS_LISTED, ErrorList
 from roles.models import RolePackVersion
 from roles.selectors import versions_latest_published_by_slug
 
@@ -22,7 +23,6 @@ from .accounts import enroll_lock
 from .enroll_bulk import batch_write
 from .enroll_rows import (
     EMAIL_MAX,
-    MAX_ERRORS_LISTED,
     EnrollmentImportError,
     HeaderProblem,
     Row,
@@ -65,41 +65,31 @@ def _validate(
     """Pass 1: every row checked, streamed. The first MAX_ERRORS_LISTED errors are kept and
     the rest counted; the emails seen are kept (for duplicates) until the file is
     known to fail that many times, so a file of bad rows takes no memory per row."""
-    errors: list[RowError] = []
-    total = 0
+    errors = ErrorList()
     seen: dict[str, int] = {}
     count = 0
-
-    def report(error: RowError) -> None:
-        nonlocal total
-        total += 1
-        if len(errors) < MAX_ERRORS_LISTED:
-            errors.append(error)
-
     try:
         with opener() as rows:
             for line, raw in rows:
                 count += 1
                 _, problems = parse_row(line, raw, versions)
                 for col, msg in problems:
-                    report(RowError(source, line, col, msg))
+                    errors.append(RowError(source, line, col, msg))
                 email = (raw.get("email") or "").strip().lower() if raw else ""
                 if email and len(email) <= EMAIL_MAX:
-                    if total >= MAX_ERRORS_LISTED:  # failing anyway: remember no more emails
+                    if errors.total >= MAX_ERRORS_LISTED:  # failing anyway: remember no more
                         first = seen.get(email, line)
                     else:
                         first = seen.setdefault(email, line)
                     if first != line:
-                        report(_duplicate(source, line, email, first))
+                        errors.append(_duplicate(source, line, email, first))
     except HeaderProblem as exc:
         return 0, [RowError(source, ln, col, msg) for ln, col, msg in exc.problems], 0
     except UnicodeDecodeError as exc:
-        error = RowError(source, count + 2, "file", f"is not UTF-8 text ({exc.reason})")
-        return count, [*errors, error][:MAX_ERRORS_LISTED], total + 1
+        errors.append(RowError(source, count + 2, "file", f"is not UTF-8 text ({exc.reason})"))
     except csv.Error as exc:
-        error = RowError(source, count + 2, "file", f"is not valid CSV ({shown(str(exc))})")
-        return count, [*errors, error][:MAX_ERRORS_LISTED], total + 1
-    return count, errors, total
+        errors.append(RowError(source, count + 2, "file", f"is not valid CSV ({shown(str(exc))})"))
+    return count, errors.listed, errors.total
 
 
 def _batches(rows, versions, source: str, size: int) -> Iterator[list[Row]]:

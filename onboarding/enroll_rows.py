@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone as django_timezone
 
+from config.error_list import ListedErrors
 from roles.models import RolePackVersion, Track
 
 from . import workdays
@@ -51,8 +52,6 @@ START_DATE_YEARS = 5
 # Line breaks, NUL and other control characters: a name with CR/LF breaks every email header
 # it is put in, and PostgreSQL cannot store NUL. A tab is refused too (it is never meant).
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-# An import reports this many errors, then how many more there were.
-MAX_ERRORS_LISTED = 100
 
 
 def columns_help() -> str:
@@ -81,25 +80,9 @@ class RowError:
         }
 
 
-class EnrollmentImportError(Exception):
+class EnrollmentImportError(ListedErrors):
     """The import was rejected; nothing was written. ``errors`` lists the first
     MAX_ERRORS_LISTED problems, ``total`` counts them all."""
-
-    def __init__(self, errors: list[RowError], total: int | None = None):
-        self.errors = errors[:MAX_ERRORS_LISTED]
-        self.total = max(total or 0, len(errors))
-        super().__init__("\n".join(self.lines()))
-
-    @property
-    def more(self) -> int:
-        return self.total - len(self.errors)
-
-    def lines(self) -> list[str]:
-        """Every listed error, then "and N more errors" when some were left out."""
-        lines = [str(e) for e in self.errors]
-        if self.more:
-            lines.append(f"… and {self.more} more error(s)")
-        return lines
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,8 @@ class CsvImportCommand(BaseCommand):
         except UnicodeDecodeError:
             raise CommandError(f"{path}: not UTF-8 text") from None
         except ImportFileError as exc:
-            raise CommandError(f"nothing written; fix these lines:\n{exc}") from None
+            raise CommandError(
+                f"nothing written; {exc.total} error(s), fix these lines:\n{exc}"
+            ) from None
         verb = "would write" if result.dry_run else "wrote"
         self.stdout.write(f"{path.name}: {verb} {result.written} row(s).")

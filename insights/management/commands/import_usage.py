@@ -27,8 +27,8 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: not UTF-8 text ({exc.reason}).") from exc
         except UsageImportError as exc:
             raise CommandError(
-                f"{path}: nothing imported, {len(exc.errors)} error(s):\n"
-                + "\n".join(f"{path}:{e}" for e in exc.errors)
+                f"{path}: nothing imported, {exc.total} error(s):\n"
+                + "\n".join(exc.lines(prefix=f"{path}:"))
             ) from exc
         if result.duplicate:
             written = " — the same report was imported before: nothing written."
