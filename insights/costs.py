@@ -20,7 +20,7 @@ def meaningful_users_count(*, as_of) -> int:
     return enrollments_enrolled(filters).filter(meaningful(filters)).count()
 
 
-def cost_summary(filters: ReportFilters) -> dict:
+def cost_summary(filters: ReportFilters, *, judged: list[dict] | None = None) -> dict:
     """Organisation-wide: costs are not split by role, so only as_of applies.
 
     Costs = every entry whose period started on or before the as-of date, counted in full.
@@ -42,7 +42,9 @@ def cost_summary(filters: ReportFilters) -> dict:
     )
     org = OrgSettings.load()
     value = (Decimal(minutes) / Decimal(60) * org.hourly_rate).quantize(cent)
-    kpi_minutes = kpi_minutes_saved(kpis_judged(as_of=filters.as_of_date))
+    if judged is None:
+        judged = kpis_judged(as_of=filters.as_of_date)
+    kpi_minutes = kpi_minutes_saved(judged)
     kpi_value = (kpi_minutes / Decimal(60) * org.hourly_rate).quantize(cent)
     total_value = value + kpi_value
     if meaningful == 0:

@@ -15,7 +15,7 @@ from .executive import headline
 from .filters import ReportFilters, filter_choices
 from .funnel import activated_no_value, funnel, non_activated
 from .interventions import intervention_effectiveness
-from .kpis import kpi_overview
+from .kpis import kpi_overview, kpis_judged
 from .readiness import readiness_report
 from .value import value_metrics
 
@@ -114,8 +114,9 @@ def dashboard_data(filters: ReportFilters) -> dict:
     stages = funnel(filters)
     people, people_total = non_activated(filters)
     trap, trap_total = activated_no_value(filters)
-    costs, value = cost_summary(filters), value_metrics(filters)
-    readiness = readiness_report(filters, costs=costs)
+    judged = kpis_judged(as_of=filters.as_of_date)
+    costs, value = cost_summary(filters, judged=judged), value_metrics(filters)
+    readiness = readiness_report(filters, costs=costs, judged=judged)
     return {
         "headline": headline(report, value, costs, readiness),
         "readiness": readiness,

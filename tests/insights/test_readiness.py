@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from insights.filters import report_filters_build
 from insights.kpis import kpi_measurement_add
 from insights.models import CostEntry
-from insights.readiness import readiness_report
+from insights.readiness import readiness_report, workflow_trained
 from onboarding.models import Checkin, OrgSettings
 from onboarding.progress import step_complete
 from roles.models import PathStep
@@ -155,3 +155,39 @@ def test_the_command_and_the_api_print_the_contract(db, author, capsys):
     call_command("readiness_report", "--as-of", "2026-04-30")
     text = capsys.readouterr().out
     assert text.count("[FAIL]") == 5 and "0 of 5 pass." in text and "Next: " in text
+
+
+def test_workflow_training_counts_every_demo_of_the_path_in_two_queries(
+    django_assert_num_queries,
+):
+    """Trained = every watch_demo step of one's own (version, track) done by as-of, or FVM;
+    the count is set-based, so its queries do not grow with the number of people."""
+    version = make_pack()
+    second = PathStep.objects.create(
+        version=version,
+        track="prescriptive",
+        day=2,
+        order=5,
+        kind=PathStep.Kind.WATCH_DEMO,
+        title="Watch the second demo",
+        demo_slug="variance-demo",
+    )
+    first = PathStep.objects.get(version=version, track="prescriptive", day=1, kind="watch_demo")
+    filters = report_filters_build(as_of="2026-04-30")
+
+    def cohort(prefix, n):
+        everyone = [enroll(version, f"{prefix}{i}@example.com", START) for i in range(n)]
+        both, one, late, valued = everyone[0], everyone[1], everyone[2], everyone[3]
+        for step in (first, second):
+            step_complete(enrollment=both, step=step, now=utc(2026, 3, 3, 10))
+        step_complete(enrollment=one, step=first, now=utc(2026, 3, 3, 10))  # one of two
+        step_complete(enrollment=late, step=first, now=utc(2026, 3, 3, 10))
+        step_complete(enrollment=late, step=second, now=utc(2026, 5, 4, 10))  # after as-of
+        complete(valued, utc(2026, 3, 4, 9), minutes=30)  # FVM counts without demos
+
+    cohort("a", 4)
+    with django_assert_num_queries(2):
+        assert workflow_trained(filters) == 2
+    cohort("b", 20)
+    with django_assert_num_queries(2):
+        assert workflow_trained(filters) == 4
