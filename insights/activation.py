@@ -14,6 +14,7 @@ from onboarding.models import Enrollment
 
 from .filters import ReportFilters, enrollments_enrolled
 from .rates import too_few, wilson
+from .sentiment import sentiment_by_role, sentiment_overall, sentiment_summary
 
 BENCHMARKS = {
     "minimum": settings.METRICS["fvm_rate_minimum"],
@@ -21,7 +22,14 @@ BENCHMARKS = {
 }
 WINDOW_DAYS = 7
 TTV_BUCKETS = ("1", "2", "3", "4", "5", "6", "7", "8+")
-_SUMMED = ("enrolled", "eligible", "reached_within_7", "fvm_total", "minutes_saved_total")
+_SUMMED = (
+    "enrolled",
+    "eligible",
+    "reached_within_7",
+    "fvm_total",
+    "minutes_saved_total",
+    "rating_total",
+)
 _BY_ROLE = {"role": F("version__pack__slug")}
 _BY_COHORT = {"iso_year": F("start_date__iso_year"), "iso_week": F("start_date__week")}
 
@@ -45,6 +53,7 @@ def _aggregates(as_of: datetime) -> dict:
         "reached_within_7": Count("id", filter=c["reached"]),
         "fvm_total": Count("fvm_completion", filter=c["done"]),
         "minutes_saved_total": Sum("fvm_completion__minutes_saved", filter=c["done"]),
+        "rating_total": Sum("fvm_completion__rating", filter=c["done"]),
     }
 
 
@@ -68,6 +77,7 @@ def _median(histogram: dict[int, int]) -> float | None:
 def _row(key, label: str, agg: dict, histogram: dict[int, int]) -> dict:
     eligible = agg.get("eligible") or 0
     reached = agg.get("reached_within_7") or 0
+    fvm_total = agg.get("fvm_total") or 0
     return {
         key: label,
         "enrolled": agg.get("enrolled") or 0,
@@ -78,8 +88,9 @@ def _row(key, label: str, agg: dict, histogram: dict[int, int]) -> dict:
         "rate_within_7_ci": wilson(reached, eligible),
         "too_few": too_few(eligible),
         "median_ttv": _median(histogram),
-        "fvm_total": agg.get("fvm_total") or 0,
+        "fvm_total": fvm_total,
         "minutes_saved_total": agg.get("minutes_saved_total") or 0,
+        "fvm_rating_mean": round(agg["rating_total"] / fvm_total, 2) if fvm_total else None,
     }
 
 
@@ -119,17 +130,25 @@ def activation_report_and_histogram(filters: ReportFilters) -> tuple[dict, dict[
     per_role = {row["role"]: row for row in rows}
     if filters.role and filters.role not in per_role:
         per_role[filters.role] = {}
+    sentiment = sentiment_by_role(filters)
     roles = [
-        _row("role", slug, per_role[slug], histograms.get((slug,), {})) for slug in sorted(per_role)
+        {
+            **_row("role", slug, per_role[slug], histograms.get((slug,), {})),
+            "sentiment": sentiment_summary(sentiment.get(slug)),
+        }
+        for slug in sorted(per_role)
     ]
-    overall_agg = {key: sum(r[key] for r in roles) for key in _SUMMED}
+    overall_agg = {key: sum(agg.get(key) or 0 for agg in per_role.values()) for key in _SUMMED}
     merged = _merge(histograms.values())
     report = {
         "as_of": filters.as_of_date.isoformat(),
         "as_of_instant": filters.as_of.isoformat(),
         "filters": {"role": filters.role, "cohort": filters.cohort, "manager": filters.manager},
         "benchmarks": dict(BENCHMARKS),
-        "overall": _row("role", None, overall_agg, merged),
+        "overall": {
+            **_row("role", None, overall_agg, merged),
+            "sentiment": sentiment_summary(sentiment_overall(sentiment)),
+        },
         "roles": roles,
     }
     return report, merged

@@ -6,6 +6,7 @@ from django.db.models.functions import Coalesce
 from onboarding.models import InterventionSend
 
 from .filters import ReportFilters, enrollments_enrolled
+from .rates import wilson
 
 INTERVENTION_FOLLOW_UP_DAYS = 3
 _SENT, _HELD_OUT = InterventionSend.Status.SENT, InterventionSend.Status.HELD_OUT
@@ -72,4 +73,6 @@ def intervention_effectiveness(filters: ReportFilters) -> list[dict]:
         entry["sent_rate"], entry["held_out_rate"] = _rounded(sent_rate), _rounded(held_rate)
         both = sent_rate is not None and held_rate is not None
         entry["uplift"] = _rounded(sent_rate - held_rate) if both else None
+        entry["sent_ci"] = wilson(entry["sent_fvm_within_3"], entry["sent"])
+        entry["held_out_ci"] = wilson(entry["held_out_fvm_within_3"], entry["held_out"])
     return list(table.values())

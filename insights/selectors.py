@@ -1,7 +1,5 @@
 """Everything the dashboard shows, assembled once: charts and their CSV rows share it."""
 
-from templates_library.csvsafe import neutralise
-
 from . import charts
 from .activation import (
     BENCHMARKS,
@@ -137,71 +135,3 @@ def dashboard_data(filters: ReportFilters) -> dict:
         "value": value,
         "svg": _charts(report, cohorts, distribution, stages),
     }
-
-
-ROW_COLUMNS = [
-    "enrolled",
-    "eligible",
-    "in_window",
-    "reached_within_7",
-    "rate_within_7",
-    "median_ttv",
-    "fvm_total",
-    "minutes_saved_total",
-]
-
-
-def chart_rows(chart: str, data: dict) -> tuple[list[str], list[list]]:
-    """The header and rows behind one chart, for its CSV download."""
-    if chart == "by-role":
-        rows = [data["report"]["overall"], *data["report"]["roles"]]
-        return ["role", *ROW_COLUMNS], [
-            [r["role"] or "(all)"] + [r[c] for c in ROW_COLUMNS] for r in rows
-        ]
-    if chart == "by-cohort":
-        return ["cohort", *ROW_COLUMNS], [
-            [r["cohort"]] + [r[c] for c in ROW_COLUMNS] for r in data["cohorts"]
-        ]
-    if chart == "ttv":
-        return ["ttv_working_days", "completions"], [
-            [d["ttv"], d["completions"]] for d in data["distribution"]
-        ]
-    if chart == "funnel":
-        return ["stage", "people"], [[s["stage"], s["people"]] for s in data["funnel"]]
-    if chart == "minutes-saved":
-        return ["role", "minutes_saved_total", "fvm_total"], [
-            [r["role"], r["minutes_saved_total"], r["fvm_total"]] for r in data["report"]["roles"]
-        ]
-    if chart == "interventions":
-        keys = [
-            "role",
-            "kind",
-            "sent",
-            "sent_fvm_within_3",
-            "sent_rate",
-            "held_out",
-            "held_out_fvm_within_3",
-            "held_out_rate",
-            "uplift",
-        ]
-        return keys, [[r[k] for k in keys] for r in data["interventions"]]
-    if chart == "kpis":
-        keys = [
-            "role",
-            "kpi",
-            "unit",
-            "direction",
-            "baseline",
-            "target",
-            "latest",
-            "latest_on",
-            "improvement",
-            "progress",
-        ]
-        return keys, [[r[k] for k in keys] for r in data["kpis"]]
-    raise KeyError(chart)
-
-
-def csv_cell(value) -> str:
-    """A CSV cell that no spreadsheet will run as a formula (numbers stay numbers)."""
-    return neutralise("" if value is None else str(value), keep_numbers=True)

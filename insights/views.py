@@ -7,9 +7,10 @@ from django.views.decorators.http import require_safe
 
 from roles.permissions import enablement_required
 
+from .csvrows import chart_rows, csv_cell
 from .filters import ReportInputError, as_of_label, report_filters_build
 from .readiness import readiness_report
-from .selectors import CHARTS, chart_rows, csv_cell, dashboard_data
+from .selectors import CHARTS, dashboard_data
 
 
 def _filters(request):

@@ -302,8 +302,15 @@ class CheckinAdmin(admin.ModelAdmin):
         "failed",
         "answered_at",
         "active",
+        "sentiment",
     ]
-    list_filter = ["day", "failed", "active", ("answered_at", admin.EmptyFieldListFilter)]
+    list_filter = [
+        "day",
+        "failed",
+        "active",
+        "sentiment",
+        ("answered_at", admin.EmptyFieldListFilter),
+    ]
     search_fields = ["enrollment__user__email", "enrollment__name", "last_error"]
     list_select_related = ["enrollment__user"]
     readonly_fields = [f.name for f in Checkin._meta.fields]

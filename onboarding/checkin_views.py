@@ -1,8 +1,8 @@
 """The day-30/90 check-in links: GET shows a confirm button, POST records the answer.
 
 No sign-in needed: the signed token is the credential (it names one check-in, expires
-after 30 days, and only records yes/no). GET never writes, because mail scanners
-prefetch links.
+after 30 days, and only records that check-in's answers). GET never writes, because mail
+scanners prefetch links.
 """
 
 from django.http import HttpRequest, HttpResponse
@@ -10,25 +10,34 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from . import checkins
+from .forms import CheckinForm
 
 ANSWERS = {"yes": True, "no": False}
+
+
+def _invalid(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return render(request, "onboarding/checkin_invalid.html", {"error": exc}, status=400)
 
 
 @require_http_methods(["GET", "POST"])
 def checkin_answer(request: HttpRequest, token: str, answer: str) -> HttpResponse:
     active = ANSWERS[answer]
-    if request.method == "POST":
-        try:
-            checkin = checkins.checkin_answer(token=token, active=active)
-        except checkins.CheckinTokenInvalid as exc:
-            return render(request, "onboarding/checkin_invalid.html", {"error": exc}, status=400)
-        return render(request, "onboarding/checkin_done.html", {"checkin": checkin})
     try:
         checkin = checkins.checkin_from_token(token)
     except checkins.CheckinTokenInvalid as exc:
-        return render(request, "onboarding/checkin_invalid.html", {"error": exc}, status=400)
+        return _invalid(request, exc)
+    form = CheckinForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            checkin = checkins.checkin_answer(
+                token=token, active=active, sentiment=form.cleaned_data["sentiment"]
+            )
+        except checkins.CheckinTokenInvalid as exc:
+            return _invalid(request, exc)
+        return render(request, "onboarding/checkin_done.html", {"checkin": checkin})
     return render(
         request,
         "onboarding/checkin_confirm.html",
-        {"checkin": checkin, "answer": answer, "active": active},
+        {"checkin": checkin, "answer": answer, "active": active, "form": form},
+        status=400 if form.is_bound else 200,
     )

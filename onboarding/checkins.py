@@ -3,7 +3,7 @@
 The sweep records one Checkin per (enrollment, day) once that working day has begun
 (see ``triggers.triggers_sweep``); :func:`checkin_send_deliver` emails the person two
 signed one-click links. Opening a link shows a confirm button (mail scanners prefetch
-GETs); the POST records the answer. A day-30 "yes" after FVM makes a meaningful user.
+GETs) and the optional sentiment question; the POST records the answer. A day-30 "yes" after FVM makes a meaningful user.
 
 A send claims its row by setting ``sent_at`` with a compare-and-set UPDATE, so two
 workers never both send; a worker that dies mid-send loses that check-in (at most once
@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
@@ -58,12 +59,21 @@ def checkin_urls(checkin: Checkin) -> tuple[str, str]:
 
 
 @transaction.atomic
-def checkin_answer(*, token: str, active: bool, now: datetime | None = None) -> Checkin:
-    """Record the person's answer (the latest click wins, with its time)."""
+def checkin_answer(
+    *, token: str, active: bool, sentiment: int | None = None, now: datetime | None = None
+) -> Checkin:
+    """Record the person's answer (the latest click wins, with its time). A sentiment
+    (1–5) is optional: an answer without one keeps the one given before."""
+    if sentiment is not None and sentiment not in range(1, 6):
+        raise ValidationError({"sentiment": "Choose 1 (adds friction) to 5 (helps a lot)."})
     checkin = checkin_from_token(token)
     checkin.active = active
     checkin.answered_at = now or timezone.now()
-    checkin.save(update_fields=["active", "answered_at"])
+    fields = ["active", "answered_at"]
+    if sentiment is not None:
+        checkin.sentiment = sentiment
+        fields.append("sentiment")
+    checkin.save(update_fields=fields)
     return checkin
 
 

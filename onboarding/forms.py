@@ -73,3 +73,26 @@ class FvmForm(forms.Form):
             anchor = bound.id_for_label or f"{bound.auto_id}_0"  # radios: the first one
             rows += [(anchor, bound.label, str(message)) for message in bound.errors]
         return rows
+
+
+SENTIMENT_CHOICES = [
+    (1, "1 – adds friction"),
+    (2, "2"),
+    (3, "3"),
+    (4, "4"),
+    (5, "5 – helps a lot"),
+]
+
+
+class CheckinForm(forms.Form):
+    """The day-30/90 check-in page: the yes/no is the link itself (one click on the
+    button); the sentiment is optional."""
+
+    sentiment = forms.TypedChoiceField(
+        label="Does the AI tool help with your work or add friction?",
+        choices=SENTIMENT_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )

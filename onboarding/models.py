@@ -111,11 +111,7 @@ class EnrollmentDay(models.Model):
     Days 1–7 carry the path; days 30 and 90 carry the reinforcement check-ins.
     """
 
-    # No index of its own: the unique (enrollment, number) index leads with it, and one index
-    # less is 9 index entries less per person enrolled (docs/enrollment.md, "Performance").
-    enrollment = models.ForeignKey(
-        Enrollment, on_delete=models.CASCADE, related_name="days", db_index=False
-    )
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="days")
     number = models.PositiveSmallIntegerField()
     date = models.DateField()
     begins_at = models.DateTimeField(help_text="The nudge hour of that date, local time, in UTC.")
@@ -201,10 +197,8 @@ class InterventionSend(models.Model):
         # It may have arrived (no answer in time): never sent again without a person.
         UNCERTAIN = "uncertain", "Delivery uncertain (check, then send again if needed)"
 
-    # No index of its own: the unique (enrollment, intervention) index leads with it (and one
-    # index less is less for the sweep to write per row, docs/triggers.md).
     enrollment = models.ForeignKey(
-        Enrollment, on_delete=models.CASCADE, related_name="intervention_sends", db_index=False
+        Enrollment, on_delete=models.CASCADE, related_name="intervention_sends"
     )
     intervention = models.ForeignKey(Intervention, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -235,15 +229,15 @@ class InterventionSend(models.Model):
 class Checkin(models.Model):
     """Reinforcement at working day 30 and 90: is the person still using it?"""
 
-    # No index of its own: the unique (enrollment, day) index leads with it.
-    enrollment = models.ForeignKey(
-        Enrollment, on_delete=models.CASCADE, related_name="checkins", db_index=False
-    )
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="checkins")
     day = models.PositiveSmallIntegerField()
     due_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     active = models.BooleanField(null=True, blank=True)
+    # "Does the AI tool help with your work or add friction?" 1 = adds friction … 5 = helps
+    # a lot; optional, asked on the same page as the yes/no.
+    sentiment = models.PositiveSmallIntegerField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     # Given up, not sent: a permanent error, SEND_MAX_ATTEMPTS tries that failed for a reason
     # other than the channel being down, or too late (``last_error`` says which).
@@ -254,6 +248,9 @@ class Checkin(models.Model):
         ordering = ["enrollment", "day"]
         constraints = [
             models.UniqueConstraint(fields=["enrollment", "day"], name="checkin_once"),
+            models.CheckConstraint(
+                condition=Q(sentiment__gte=1, sentiment__lte=5), name="checkin_sentiment_1_to_5"
+            ),
         ]
 
     def __str__(self) -> str:

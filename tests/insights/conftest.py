@@ -10,6 +10,12 @@ from onboarding.services import enrollment_enroll
 from tests.factories import UserFactory
 
 UTC = ZoneInfo("UTC")
+# A report ROW's sentiment when nobody answered the check-in question.
+NO_SENTIMENT = {
+    "n": 0,
+    "mean": None,
+    "positive": {"k": 0, "n": 0, "rate": None, "ci": None, "too_few": True},
+}
 
 
 def enroll(version, email: str, start: date, tz: str = "UTC", manager: str = "") -> Enrollment:

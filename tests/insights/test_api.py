@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 from insights.models import KpiMeasurement
 from tests.factories import make_pack
 
-from .conftest import complete, enroll, utc
+from .conftest import NO_SENTIMENT, complete, enroll, utc
 
 pytestmark = pytest.mark.django_db
 URL = "/api/reports/activation/"
@@ -65,6 +65,8 @@ def test_it_returns_the_same_numbers_as_the_command(api, cohort, who, request):
         "median_ttv": 3,
         "fvm_total": 1,
         "minutes_saved_total": 60,
+        "fvm_rating_mean": 4.0,
+        "sentiment": NO_SENTIMENT,
     }
     assert [r["role"] for r in data["roles"]] == ["finance-analyst"]
     assert "interventions" in data and "costs" in data

@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 
 from tests.factories import make_pack
 
-from .conftest import complete, enroll, utc
+from .conftest import NO_SENTIMENT, complete, enroll, utc
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +46,8 @@ def test_json_output_follows_the_public_contract(cohort):
         "median_ttv": 7.0,
         "fvm_total": 2,
         "minutes_saved_total": 100,
+        "fvm_rating_mean": 4.0,  # both rated 4
+        "sentiment": NO_SENTIMENT,
     }
     finance, sales = data["roles"]
     assert (finance["role"], finance["rate_within_7"], finance["median_ttv"]) == (
@@ -59,10 +61,12 @@ def test_json_output_follows_the_public_contract(cohort):
 def test_role_filter_and_csv(cohort):
     lines = run("--as-of", "2026-03-31", "--format", "csv", "--role", "sales-rep").splitlines()
     assert lines == [
-        "role,enrolled,eligible,in_window,reached_within_7,rate_within_7,median_ttv,fvm_total,"
-        "minutes_saved_total",
-        "sales-rep,1,1,0,0,0.0,9.0,1,40",
-        "(all),1,1,0,0,0.0,9.0,1,40",
+        "role,enrolled,eligible,in_window,reached_within_7,rate_within_7,n,ci_low,ci_high,"
+        "too_few,median_ttv,fvm_total,minutes_saved_total,fvm_rating_mean,sentiment_n,"
+        "sentiment_mean,sentiment_positive_share,sentiment_ci_low,sentiment_ci_high",
+        # 0 of 1: Wilson 95% 0–0.7935
+        "sales-rep,1,1,0,0,0.0,1,0.0,0.7935,True,9.0,1,40,4.0,0,,,,",
+        "(all),1,1,0,0,0.0,1,0.0,0.7935,True,9.0,1,40,4.0,0,,,,",
     ]
 
 

@@ -107,8 +107,9 @@ def test_each_chart_downloads_as_csv(client, author):
     assert response["Content-Type"].startswith("text/csv")
     lines = response.content.decode().splitlines()
     assert lines[0] == (
-        "role,enrolled,eligible,in_window,reached_within_7,rate_within_7,median_ttv,"
-        "fvm_total,minutes_saved_total"
+        "role,enrolled,eligible,in_window,reached_within_7,rate_within_7,n,ci_low,ci_high,"
+        "too_few,median_ttv,fvm_total,minutes_saved_total,fvm_rating_mean,sentiment_n,"
+        "sentiment_mean,sentiment_positive_share,sentiment_ci_low,sentiment_ci_high"
     )
     assert lines[1].startswith("(all),4,4,0,")
     ttv = client.get("/dashboard/ttv.csv", {"as_of": "2026-03-31"}).content.decode()

@@ -9,7 +9,7 @@ from insights.filters import report_filters_build
 from onboarding.models import Holiday
 from tests.factories import make_pack
 
-from .conftest import complete, enroll, utc
+from .conftest import NO_SENTIMENT, complete, enroll, utc
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +56,8 @@ def test_it_counts_eligible_reached_in_window_and_value_exactly(finance):
         "median_ttv": 4.0,  # TTVs 1, 3, 5, 8
         "fvm_total": 4,
         "minutes_saved_total": 160,
+        "fvm_rating_mean": 4.0,  # every completion here is rated 4
+        "sentiment": NO_SENTIMENT,
     }
     assert data["overall"] == {**row, "role": None}
     assert data["as_of"] == "2026-03-20"

@@ -55,6 +55,8 @@ def test_it_compares_fvm_within_3_days_after_a_nudge_with_the_holdout():
             "sent_rate": 0.5,
             "held_out_rate": 0.3333,
             "uplift": 0.1667,
+            "sent_ci": [0.0945, 0.9055],  # Wilson 95% of 1 in 2
+            "held_out_ci": [0.0615, 0.7923],  # 1 in 3
         }
     ]
 

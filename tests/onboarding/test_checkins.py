@@ -130,3 +130,51 @@ def test_a_checkin_send_is_claimed_once_and_retried_on_smtp_trouble(settings):
     assert checkin_send_deliver(checkin_id=checkin.pk, now=at).outcome == "sent"
     assert checkin_send_deliver(checkin_id=checkin.pk, now=at).outcome == "skipped"
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_the_page_asks_the_optional_sentiment_and_the_post_records_it(client, sweep):
+    person = enroll(make_pack(), "ana@example.com")
+    at = local(day_date(person, 30), 9, 0, "UTC")
+    sweep(at)
+    assert "helps with your work or adds friction" in mail.outbox[-1].body
+    yes = links(mail.outbox[-1])["yes"]
+
+    page = client.get(yes).content.decode()
+    assert "Does the AI tool help with your work or add friction?" in page
+    assert 'name="sentiment" value="5"' in page and "5 – helps a lot" in page
+    assert Checkin.objects.get().sentiment is None  # GET never writes
+
+    done = client.post(yes, {"sentiment": "4"})
+    assert done.status_code == 200
+    assert b"helps with your work (4 of 5)" in done.content
+    checkin = Checkin.objects.get()
+    assert (checkin.active, checkin.sentiment) == (True, 4)
+
+    # The other button without a sentiment: the answer changes, the sentiment stays.
+    assert client.post(links(mail.outbox[-1])["no"]).status_code == 200
+    checkin = Checkin.objects.get()
+    assert (checkin.active, checkin.sentiment) == (False, 4)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["0", "6", "lots"])
+def test_a_sentiment_outside_1_to_5_is_refused_naming_the_field(client, sweep, value):
+    person = enroll(make_pack(), "ana@example.com")
+    sweep(local(day_date(person, 30), 9, 0, "UTC"))
+    response = client.post(links(mail.outbox[-1])["yes"], {"sentiment": value})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Not recorded yet" in body and "Does the AI tool help" in body
+    checkin = Checkin.objects.get()
+    assert (checkin.answered_at, checkin.active, checkin.sentiment) == (None, None, None)
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_sentiment_outside_1_to_5():
+    from django.db import IntegrityError, transaction
+
+    person = enroll(make_pack(), "ana@example.com")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        at = local(day_date(person, 30), 9, 0, "UTC")
+        Checkin.objects.create(enrollment=person, day=30, due_at=at, sentiment=6)

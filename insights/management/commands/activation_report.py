@@ -4,8 +4,21 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.json import DjangoJSONEncoder
 
+from insights.csvrows import ROLE_COLUMNS, ROW_COLUMNS, csv_cell, role_cells
 from insights.filters import ReportInputError, report_filters_build
-from insights.selectors import ROW_COLUMNS, csv_cell, report_json
+from insights.selectors import report_json
+
+
+def _sentiment_text(row) -> str:
+    sentiment = row["sentiment"]
+    if not sentiment["n"]:
+        return "—"
+    positive = sentiment["positive"]
+    low, high = positive["ci"]
+    text = (
+        f"{sentiment['mean']:g}; ≥4 {positive['rate']:.0%} [{low:.0%}–{high:.0%}] n={positive['n']}"
+    )
+    return text + " too few to judge" if positive["too_few"] else text
 
 
 def _rate_text(row) -> str:
@@ -47,11 +60,11 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(report, cls=DjangoJSONEncoder, indent=2))
         elif options["format"] == "csv":
             writer = csv.writer(self.stdout, lineterminator="\n")
-            writer.writerow(["role", *ROW_COLUMNS])
+            writer.writerow(["role", *ROW_COLUMNS, *ROLE_COLUMNS])
             for row in rows:
                 writer.writerow(
                     [csv_cell(row["role"] if row["role"] else "(all)")]
-                    + ["" if row[c] is None else row[c] for c in ROW_COLUMNS]
+                    + ["" if value is None else value for value in role_cells(row)]
                 )
         else:
             self._table(report, rows)
@@ -67,6 +80,8 @@ class Command(BaseCommand):
             "median TTV",
             "FVM",
             "min saved",
+            "FVM rating",
+            "sentiment (mean; share ≥4 [95% CI])",
         ]
         lines = [header]
         for row in rows:
@@ -81,6 +96,8 @@ class Command(BaseCommand):
                     "—" if row["median_ttv"] is None else f"{row['median_ttv']:g}",
                     str(row["fvm_total"]),
                     str(row["minutes_saved_total"]),
+                    "—" if row["fvm_rating_mean"] is None else f"{row['fvm_rating_mean']:g}",
+                    _sentiment_text(row),
                 ]
             )
         widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
