@@ -238,6 +238,8 @@ if GRAPH_CONFIGURED:
     }
 
 # --- Open WebUI: push_prompts (docs/exports.md) -------------------------------------------
+# Its address, for the studio's "Push to Open WebUI" (the command takes --url).
+OPENWEBUI_URL = os.environ.get("OPENWEBUI_URL", "").rstrip("/")
 OPENWEBUI_API_KEY = os.environ.get("OPENWEBUI_API_KEY", "")
 # The model each role's preset runs on (an id Open WebUI lists, e.g. "gpt-4o").
 OPENWEBUI_BASE_MODEL = os.environ.get("OPENWEBUI_BASE_MODEL", "")

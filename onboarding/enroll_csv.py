@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models.functions import Lower
+from django.utils.timezone import localdate
 
 from audit.services import audit_record
 from config.error_list import MAX_ERRORS_LISTED, ErrorList
@@ -68,11 +69,12 @@ def _validate(
     errors = ErrorList()
     seen: dict[str, int] = {}
     count = 0
+    today = localdate()
     try:
         with opener() as rows:
             for line, raw in rows:
                 count += 1
-                _, problems = parse_row(line, raw, versions)
+                _, problems = parse_row(line, raw, versions, today)
                 for col, msg in problems:
                     errors.append(RowError(source, line, col, msg))
                 email = (raw.get("email") or "").strip().lower() if raw else ""
@@ -94,8 +96,9 @@ def _validate(
 
 def _batches(rows, versions, source: str, size: int) -> Iterator[list[Row]]:
     batch: list[Row] = []
+    today = localdate()
     for line, raw in rows:
-        row, problems = parse_row(line, raw, versions)
+        row, problems = parse_row(line, raw, versions, today)
         if row is None:  # the source changed between the two passes
             raise EnrollmentImportError([RowError(source, line, col, msg) for col, msg in problems])
         batch.append(row)

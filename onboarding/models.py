@@ -111,7 +111,11 @@ class EnrollmentDay(models.Model):
     Days 1–7 carry the path; days 30 and 90 carry the reinforcement check-ins.
     """
 
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="days")
+    # No index of its own: the unique (enrollment, number) index leads with it, and one index
+    # less is 9 index entries less per person enrolled (docs/enrollment.md, "Performance").
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="days", db_index=False
+    )
     number = models.PositiveSmallIntegerField()
     date = models.DateField()
     begins_at = models.DateTimeField(help_text="The nudge hour of that date, local time, in UTC.")
@@ -197,8 +201,10 @@ class InterventionSend(models.Model):
         # It may have arrived (no answer in time): never sent again without a person.
         UNCERTAIN = "uncertain", "Delivery uncertain (check, then send again if needed)"
 
+    # No index of its own: the unique (enrollment, intervention) index leads with it (and one
+    # index less is less for the sweep to write per row, docs/triggers.md).
     enrollment = models.ForeignKey(
-        Enrollment, on_delete=models.CASCADE, related_name="intervention_sends"
+        Enrollment, on_delete=models.CASCADE, related_name="intervention_sends", db_index=False
     )
     intervention = models.ForeignKey(Intervention, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -229,7 +235,10 @@ class InterventionSend(models.Model):
 class Checkin(models.Model):
     """Reinforcement at working day 30 and 90: is the person still using it?"""
 
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="checkins")
+    # No index of its own: the unique (enrollment, day) index leads with it.
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="checkins", db_index=False
+    )
     day = models.PositiveSmallIntegerField()
     due_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_edit, views_jobs, views_preview, views_publish
+from . import views, views_edit, views_export, views_jobs, views_preview, views_publish
 
 app_name = "studio"
 
@@ -10,7 +10,9 @@ urlpatterns = [
     path("import/", views_jobs.pack_import, name="import"),
     path("<slug:slug>/", views.pack, name="pack"),
     path("<slug:slug>/enroll/", views_jobs.enroll, name="enroll"),
-    path("<slug:slug>/export/", views_jobs.export, name="export"),
+    path("<slug:slug>/export/", views_export.export, name="export"),
+    path("<slug:slug>/export/openwebui/", views_export.push_openwebui, name="push-openwebui"),
+    path("<slug:slug>/export/m365/", views_export.publish_m365, name="publish-m365"),
     path("<slug:slug>/edit/<slug:section>/", views_edit.edit, name="edit"),
     path("<slug:slug>/source/", views_edit.source, name="source"),
     path("<slug:slug>/publish/", views_publish.publish, name="publish"),

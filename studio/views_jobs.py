@@ -1,5 +1,5 @@
-"""The author's other jobs: enroll people from a CSV (every row previewed first), export the
-pack's prompts in each format, import a pack file. Each calls the service that owns it."""
+"""The author's other jobs: enroll people from a CSV (every row previewed first), import a
+pack file (exporting and pushing: views_export). Each calls the service that owns it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import tempfile
 from pathlib import Path
 
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -21,17 +20,6 @@ from roles.validation import PackValidationError
 from studio import services
 from studio.editing import editor_sections
 from studio.enroll_preview import MAX_BYTES, enrollment_preview
-from templates_library.exporters import FORMATS, ExportError
-from templates_library.exporters.service import prompts_export
-
-FORMAT_LABELS = {
-    "m365-agent": "Microsoft 365 Copilot agent (app package)",
-    "openwebui": "Open WebUI prompts (JSON)",
-    "prompty": "Prompty files (zip)",
-    "csv": "CSV",
-    "markdown": "Markdown handout",
-    "json": "Pack document (JSON)",
-}
 
 
 def _upload_text(request) -> tuple[str, str]:
@@ -85,39 +73,6 @@ def enroll(request, slug: str):
             return redirect("studio:pack", slug=slug)
     context.update(preview=preview, text=text)
     return render(request, "studio/enroll.html", context, status=200 if preview.ok else 400)
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-@enablement_required
-def export(request, slug: str):
-    pack = get_object_or_404(RolePack, slug=slug)
-    published = version_latest_published(slug=slug)
-    problem = ""
-    if request.method == "POST":
-        fmt = request.POST.get("format", "")
-        try:
-            if fmt not in FORMATS:
-                raise ExportError(f"choose a format: {', '.join(FORMATS)}")
-            result = prompts_export(fmt=fmt, role_slugs=[slug], user=request.user, via="studio")
-        except ExportError as exc:
-            problem = str(exc)
-        else:
-            response = HttpResponse(result.content, content_type=result.content_type)
-            response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
-            return response
-    return render(
-        request,
-        "studio/export.html",
-        {
-            "pack": pack,
-            "published": published,
-            "formats": [(fmt, FORMAT_LABELS.get(fmt, fmt)) for fmt in FORMATS],
-            "problem": problem,
-            "sections": editor_sections(),
-            "tab": "export",
-        },
-        status=400 if problem else 200,
-    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -53,35 +53,71 @@ class _Session(requests.Session):
         return super().request(method, url, **kwargs)
 
 
-def delegated_token(session, *, prompt: Callable[[str], None]) -> str:
-    """A Teams admin's token through MSAL's device-code flow; ``prompt`` shows the message."""
+class SignInPending(PublishError):
+    """The admin has not finished the device-code sign-in yet (the flow is still valid)."""
+
+
+def _public_app(session):
     if not (settings.GRAPH_TENANT_ID and settings.GRAPH_CLIENT_ID):
         raise PublishError(
             "Microsoft Graph is not configured: set GRAPH_TENANT_ID, GRAPH_CLIENT_ID."
         )
     host = settings.GRAPH_AUTHORITY_HOST
     microsoft = host == "https://login.microsoftonline.com"
+    return msal.PublicClientApplication(
+        settings.GRAPH_CLIENT_ID,
+        authority=f"{host}/{settings.GRAPH_TENANT_ID}",
+        http_client=session,
+        instance_discovery=microsoft,
+        validate_authority=microsoft,
+    )
+
+
+def _signed_in(call):
+    """``call()``'s answer, sign-in errors as PublishError naming the identity platform."""
     try:
-        app = msal.PublicClientApplication(
-            settings.GRAPH_CLIENT_ID,
-            authority=f"{host}/{settings.GRAPH_TENANT_ID}",
-            http_client=session,
-            instance_discovery=microsoft,
-            validate_authority=microsoft,
-        )
-        scopes = [f"{settings.GRAPH_BASE_URL}/{scope}" for scope in SCOPES]
-        flow = app.initiate_device_flow(scopes=scopes)
-        if "user_code" not in flow:
-            raise PublishError(f"sign-in could not start: {flow.get('error_description', flow)}")
-        prompt(flow["message"])
-        result = app.acquire_token_by_device_flow(flow)
+        return call()
     except (ValueError, OSError, requests.RequestException) as exc:
-        raise PublishError(f"sign-in to {host} failed: {exc}") from exc
-    if "access_token" not in result:
-        raise PublishError(
-            f"sign-in refused: {result.get('error')}: {result.get('error_description', '')}"
-        )
-    return result["access_token"]
+        raise PublishError(f"sign-in to {settings.GRAPH_AUTHORITY_HOST} failed: {exc}") from exc
+
+
+def device_flow_start(session) -> dict:
+    """A device-code flow for a Teams admin to finish at Microsoft's device login page: a dict
+    with ``message``, ``user_code`` and ``verification_uri`` (JSON-safe, so it can be kept)."""
+    app = _signed_in(lambda: _public_app(session))
+    scopes = [f"{settings.GRAPH_BASE_URL}/{scope}" for scope in SCOPES]
+    flow = _signed_in(lambda: app.initiate_device_flow(scopes=scopes))
+    if "user_code" not in flow:
+        raise PublishError(f"sign-in could not start: {flow.get('error_description', flow)}")
+    return flow
+
+
+def device_flow_token(session, flow: dict, *, wait: bool = True) -> str:
+    """The token of a started flow; ``wait`` polls until the admin signs in or the flow
+    expires, else one try (SignInPending while the admin has not signed in)."""
+    app = _signed_in(lambda: _public_app(session))
+    options = {} if wait else {"exit_condition": lambda flow: True}
+    result = _signed_in(lambda: app.acquire_token_by_device_flow(flow, **options))
+    if "access_token" in result:
+        return result["access_token"]
+    if result.get("error") in ("authorization_pending", "slow_down"):
+        raise SignInPending("the Teams admin has not finished signing in yet")
+    raise PublishError(
+        f"sign-in refused: {result.get('error')}: {result.get('error_description', '')}"
+    )
+
+
+def delegated_token(session, *, prompt: Callable[[str], None]) -> str:
+    """A Teams admin's token through MSAL's device-code flow; ``prompt`` shows the message."""
+    flow = device_flow_start(session)
+    prompt(flow["message"])
+    return device_flow_token(session, flow)
+
+
+def graph_session() -> requests.Session:
+    session = _Session()
+    session.verify = settings.GRAPH_CA_BUNDLE or True
+    return session
 
 
 def _call(session, method, path, *, ok, **kwargs):
@@ -131,16 +167,20 @@ def _publish_one(session, version, result: PublishResult, dry_run: bool) -> None
 
 
 def agents_publish(
-    *, role_slugs=None, all_roles=False, dry_run=False, user=None, prompt=print
+    *, role_slugs=None, all_roles=False, dry_run=False, user=None, prompt=print, flow=None
 ) -> PublishResult:
+    """Publish the roles' agents; ``flow`` (from ``device_flow_start``, the admin signed in
+    elsewhere) is finished with one try instead of signing in here."""
     try:
         versions = list(selectors.export_versions(role_slugs=role_slugs, all_roles=all_roles))
     except selectors.NoPublishedVersion as exc:
         raise ExportError(str(exc)) from exc
     result = PublishResult()
-    with _Session() as session:
-        session.verify = settings.GRAPH_CA_BUNDLE or True
-        token = delegated_token(session, prompt=prompt)
+    with graph_session() as session:
+        if flow is None:
+            token = delegated_token(session, prompt=prompt)
+        else:
+            token = device_flow_token(session, flow, wait=False)
         session.headers["Authorization"] = f"Bearer {token}"
         for version in versions:
             _publish_one(session, version, result, dry_run)

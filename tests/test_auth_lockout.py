@@ -1,5 +1,9 @@
 """The lockout's identity (one per account, typed as username or email), its client address
-(X-Forwarded-For only from TRUSTED_PROXIES) and its limit per address across accounts."""
+(X-Forwarded-For only from TRUSTED_PROXIES, gunicorn on loopback) and its limit per address
+across accounts."""
+
+import runpy
+from pathlib import Path
 
 import pytest
 from django.test import Client, RequestFactory
@@ -100,3 +104,23 @@ def test_failures_under_the_address_limit_lock_nothing_else(settings):
         login(office, "someone-unknown@example.com", "wrong")
     colleague = UserFactory()
     assert login(office, colleague.username, PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db(databases=[])
+def test_gunicorn_binds_loopback_and_believes_forwarded_headers_only_from_it(monkeypatch):
+    for name in ("GUNICORN_BIND", "FORWARDED_ALLOW_IPS"):
+        monkeypatch.delenv(name, raising=False)
+    deploy = Path(__file__).resolve().parent.parent / "deploy"
+    conf = runpy.run_path(str(deploy / "gunicorn.conf.py"))
+    assert conf["bind"] == "127.0.0.1:8000"
+    assert conf["forwarded_allow_ips"] == "127.0.0.1,::1"
+    # Every way the product starts gunicorn reads that file and binds nothing of its own.
+    starts = [
+        line
+        for path in (deploy / "Procfile", deploy / "systemd" / "firstvalue-web.service")
+        for line in path.read_text().splitlines()
+        if "gunicorn " in line and not line.startswith("#")
+    ]
+    assert len(starts) == 2
+    for line in starts:
+        assert "-c deploy/gunicorn.conf.py" in line and not {"-b", "--bind"} & set(line.split())

@@ -88,6 +88,7 @@ class Script:
     retry_after: str = "1"
     apps: dict = field(default_factory=dict)  # the Teams app catalog: id → app
     log: list[tuple[str, str, str]] = field(default_factory=list)  # (method, path, auth)
+    signed_in: bool = True  # False: the device-code token answers authorization_pending
 
     def next(self) -> str:
         return self.answers.pop(0) if self.answers else "302"
@@ -241,6 +242,14 @@ class _Handler(BaseHTTPRequestHandler):
         if path != f"/{TENANT}/oauth2/v2.0/token":
             return self._send(404, {"error": "not_found"})
         device = form.get("grant_type") == ["urn:ietf:params:oauth:grant-type:device_code"]
+        if device and not self.script.signed_in:
+            return self._send(
+                400,
+                {
+                    "error": "authorization_pending",
+                    "error_description": "AADSTS70016: the user has not yet signed in.",
+                },
+            )
         ok = form.get("client_id") == [CLIENT_ID] and (
             (device and form.get("device_code") == ["device-code-1"])
             or (

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("onboarding", "0010_checkin_failed"),
+        ("onboarding", "0011_fk_indexes_covered_by_unique"),
     ]
 
     operations = [
