@@ -12,6 +12,7 @@ import json
 from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods
 
 from roles.canonical import normalize_document
@@ -33,8 +34,10 @@ from studio.editing import (
     working_document,
     working_version,
 )
+from studio.message_preview import message_previews
 
 SOURCE_FORMATS = ("yaml", "json")
+PREVIEWED = "interventions"  # the section whose messages are shown as they are received
 
 
 def _leaf_names(tree) -> set[str]:
@@ -68,6 +71,7 @@ def _render(request, pack, section, document, errors, *, unsaved=False, status=2
             "other_errors": other,
             "unsaved": unsaved,
             "sentence": fvm_sentence_of(document),
+            "previews": message_previews(pack, document) if section.key == PREVIEWED else None,
             "tab": section.key,
         },
         status=status,
@@ -88,7 +92,13 @@ def edit(request, slug: str, section: str):
     document = pad_path({**document, **parse(post, list(part.keys))})
     if "_check" in post:
         tree = nodes(document, list(part.keys), {})
-        return JsonResponse(check_payload(document, slug=slug, shown=_leaf_names(tree)))
+        payload = check_payload(document, slug=slug, shown=_leaf_names(tree))
+        if part.key == PREVIEWED:
+            previews = message_previews(pack, document)
+            payload["previews"] = render_to_string(
+                "studio/_message_previews.html", {"previews": previews}
+            )
+        return JsonResponse(payload)
     if "_sync" in post:
         return _render(request, pack, part, sync_variables(document), {}, unsaved=True)
     if "_add" in post or "_remove" in post:

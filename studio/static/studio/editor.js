@@ -1,6 +1,7 @@
 // The studio editor: the one validator's messages at each field as the author types, the
-// FVM sentence live, and {{variables}} picked up from a prompt's body. The server does the
-// work (the same view the form posts to); this only posts the form and places the answer.
+// FVM sentence and the interventions' message previews live, and {{variables}} picked up
+// from a prompt's body. The server does the work (the same view the form posts to); this
+// only posts the form and places the answer.
 (function () {
   "use strict";
   var form = document.querySelector("form[data-studio-editor]");
@@ -47,6 +48,9 @@
     }
     var sentence = document.getElementById("fvm-sentence");
     if (sentence) sentence.textContent = answer.sentence;
+    // The interventions' messages as received: HTML the server rendered (escaped there).
+    var previews = document.getElementById("message-previews");
+    if (previews && typeof answer.previews === "string") previews.innerHTML = answer.previews;
   }
 
   function check() {
