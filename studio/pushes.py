@@ -68,7 +68,7 @@ def push_latest(pack: RolePack, target: str) -> PushRun | None:
 
 
 def stale(run: PushRun) -> bool:
-    return run.active and run.created_at < timezone.now() - STALE_AFTER
+    return run.active and (run.queued_at or run.created_at) < timezone.now() - STALE_AFTER
 
 
 def _new_run(pack: RolePack, target: str, user, status: str, **fields) -> PushRun:
@@ -99,7 +99,7 @@ def openwebui_push_start(*, pack: RolePack, user) -> PushRun:
     latest = push_latest(pack, Target.OPENWEBUI)
     if latest is not None and latest.active and not stale(latest):
         return latest
-    run = _new_run(pack, Target.OPENWEBUI, user, Status.QUEUED)
+    run = _new_run(pack, Target.OPENWEBUI, user, Status.QUEUED, queued_at=timezone.now())
     _enqueue(run)
     return run
 
@@ -114,7 +114,7 @@ def m365_sign_in_start(*, pack: RolePack, user) -> PushRun:
 def m365_publish_start(*, run: PushRun, user) -> PushRun:
     """Queue the publish of a run whose sign-in was started (the admin says it is done)."""
     updated = PushRun.objects.filter(pk=run.pk, status=Status.SIGN_IN).update(
-        status=Status.QUEUED, user=user, error=""
+        status=Status.QUEUED, user=user, error="", queued_at=timezone.now()
     )
     if updated:
         run.refresh_from_db()

@@ -138,6 +138,24 @@ def test_a_queued_push_says_so_and_the_page_polls(author_client, author, version
     assert "poll.js" in html
 
 
+def test_a_run_queued_long_ago_is_named_as_not_finished(author_client, author, version, graph):  # noqa: F811
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    long_ago = timezone.now() - pushes.STALE_AFTER - timedelta(minutes=1)
+    run = PushRun.objects.create(
+        pack=version.pack, target="m365", status="queued", user=author, version_number=1
+    )
+    PushRun.objects.filter(pk=run.pk).update(created_at=long_ago, queued_at=timezone.now())
+    html = page(author_client)  # signed in slowly, queued just now: still waiting
+    assert "Publishing v1… this page updates when it is done." in html
+    PushRun.objects.filter(pk=run.pk).update(queued_at=long_ago)
+    html = page(author_client)
+    assert "did not finish (its worker stopped?)" in html
+    assert 'id="push-m365" aria-labelledby="push-m365-title" data-poll' not in html
+
+
 def test_a_broker_that_is_down_fails_the_run_and_says_so(
     author_client, version, openwebui_on, monkeypatch
 ):
