@@ -43,7 +43,8 @@ class HasReports(BasePermission):
 
 
 def _enrollment(request):
-    enrollment = enrollment_for_user(user=request.user)
+    # Manager and buddy are not in these answers: not joined (read lazily if ever needed).
+    enrollment = enrollment_for_user(user=request.user, people=False)
     if enrollment is None:
         raise NotFound("You are not enrolled.")
     return enrollment
@@ -110,6 +111,11 @@ def me_data(checklist: Checklist) -> dict:
     }
 
 
+# One serializer for every GET /api/me/: its fields are built once per process, not per
+# request (their deep copy was a quarter of the request). to_representation keeps no state.
+_ME = MeSerializer()
+
+
 class MeApi(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -119,7 +125,7 @@ class MeApi(APIView):
     )
     def get(self, request):
         checklist = checklist_build(enrollment=_enrollment(request))
-        return Response(MeSerializer(me_data(checklist)).data)
+        return Response(_ME.to_representation(me_data(checklist)))
 
 
 class MeStepApi(APIView):

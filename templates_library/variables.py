@@ -17,6 +17,7 @@ import html
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -40,10 +41,16 @@ class VariableSpec:
 @dataclass(frozen=True)
 class FilledPrompt:
     text: str
-    html: SafeString
+    body: str = ""  # the prompt's Markdown, placeholders unfilled
     missing: list[str] = field(default_factory=list)
     values: dict[str, str] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def html(self) -> SafeString:
+        """The sanitised HTML (:func:`fill_html`), made when first read: /my/ shows only
+        the text, so a page of prompts does not sanitise each one on every request."""
+        return fill_html(self.body, self.values, self.missing)
 
 
 def terminology_text(terminology: Mapping[str, str] | None) -> str:
@@ -183,7 +190,7 @@ def fill_prompt(
     )
     return FilledPrompt(
         text=fill_text(body, values),
-        html=fill_html(body, values, missing),
+        body=body,
         missing=missing,
         values=values,
         sources=sources,

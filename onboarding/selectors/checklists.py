@@ -4,7 +4,6 @@ Everything is loaded in a fixed number of queries whatever the length of the pat
 number of people; the assembly happens in Python.
 """
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -12,11 +11,18 @@ from datetime import date, datetime, timedelta
 from django.utils import timezone
 
 from roles.models import Demo, PathStep, Prompt, RolePackVersion
+from roles.version_content import VersionContent, version_contents
 from templates_library.variables import FilledPrompt, PromptField, fill_prompt, prompt_fields
 
 from .. import workdays
 from ..models import Enrollment, FvmCompletion
-from .enrollments import fvm_for_enrollment, holiday_dates, path_steps, path_track
+from .enrollments import (
+    days_and_done,
+    fvm_for_enrollment,
+    holiday_dates,
+    path_steps,
+    path_track,
+)
 
 PATH_DAYS = range(1, 8)
 
@@ -149,58 +155,36 @@ def _focus(phase: str, current: int | None, is_working: bool) -> int | None:
     return current if is_working else min(current + 1, 7)
 
 
-@dataclass
-class _Content:
-    """What the checklists of several versions show, loaded once: steps, prompts, demos."""
-
-    steps: dict[int, list[PathStep]] = field(default_factory=lambda: defaultdict(list))
-    prompts: dict[tuple[int, str], Prompt] = field(default_factory=dict)
-    demos: dict[tuple[int, str], Demo] = field(default_factory=dict)
-
-
-def _content_for(version_ids: set[int]) -> _Content:
-    content = _Content()
-    if not version_ids:
-        return content
-    for step in PathStep.objects.filter(version_id__in=version_ids):
-        content.steps[step.version_id].append(step)
-    prompts = Prompt.objects.filter(version_id__in=version_ids).prefetch_related("variables")
-    for prompt in prompts:
-        content.prompts[(prompt.version_id, prompt.slug)] = prompt
-    for demo in Demo.objects.filter(version_id__in=version_ids):
-        content.demos[(demo.version_id, demo.slug)] = demo
-    return content
-
-
 def _step_item(
-    step: PathStep, enrollment: Enrollment, content: _Content, day_dates, done
+    step: PathStep, enrollment: Enrollment, content: VersionContent, day_dates, done
 ) -> StepItem:
     item = StepItem(step=step, date=day_dates.get(step.day), done_at=done.get(step.id))
     if step.prompt_slug:
-        item.prompt = content.prompts.get((enrollment.version_id, step.prompt_slug))
+        item.prompt = content.prompts.get(step.prompt_slug)
         if item.prompt is not None:
             values = enrollment.values if isinstance(enrollment.values, dict) else {}
             item.filled = fill_prompt(item.prompt, person_values=values, version=enrollment.version)
             item.fields = prompt_fields(item.prompt, item.filled)
     if step.demo_slug:
-        item.demo = content.demos.get((enrollment.version_id, step.demo_slug))
+        item.demo = content.demos.get(step.demo_slug)
     return item
 
 
-def _checklist(enrollment: Enrollment, content: _Content, now: datetime) -> Checklist:
+def _checklist(enrollment: Enrollment, content: VersionContent, now: datetime) -> Checklist:
+    day_dates, done = days_and_done(enrollment)
     return _assemble(
         enrollment,
         content,
         today=workdays.local_date(now, enrollment.timezone),
-        day_dates={d.number: d.date for d in enrollment.days.all() if d.number <= 7},
-        done={c.step_id: c.done_at for c in enrollment.step_completions.all()},
+        day_dates=day_dates,
+        done=done,
         fvm=fvm_for_enrollment(enrollment=enrollment),
     )
 
 
 def _assemble(
     enrollment: Enrollment,
-    content: _Content,
+    content: VersionContent,
     *,
     today: date,
     day_dates: dict[int, date],
@@ -210,7 +194,7 @@ def _assemble(
     """The checklist from what is known of the person; no query of its own, so a transient
     (unsaved) enrollment for a preview goes through exactly the same assembly."""
     phase, current, is_working = _position(day_dates, today)
-    all_steps = content.steps[enrollment.version_id]
+    all_steps = content.steps
     days = {n: DayItem(number=n, date=day_dates.get(n)) for n in PATH_DAYS}
     for step in path_steps(all_steps, enrollment.track):
         item = _step_item(step, enrollment, content, day_dates, done)
@@ -234,14 +218,16 @@ def _assemble(
 def checklists_build(
     enrollments: Iterable[Enrollment], *, now: datetime | None = None
 ) -> list[Checklist]:
-    """Dated checklists for enrollments loaded with ``enrollments.enrollment_queryset``.
+    """Dated checklists for enrollments loaded with ``enrollments.enrollment_queryset`` (or
+    one from ``enrollments.enrollment_for_user``).
 
-    Three queries more whatever their number: steps, prompts (+ variables), demos.
+    No query more for published versions this process has already read, else four whatever
+    their number: steps, prompts, their variables, demos (roles/version_content.py).
     """
     enrollments = list(enrollments)
     now = now or timezone.now()
-    content = _content_for({e.version_id for e in enrollments})
-    return [_checklist(enrollment, content, now) for enrollment in enrollments]
+    contents = version_contents({e.version_id: e.version for e in enrollments}.values())
+    return [_checklist(e, contents[e.version_id], now) for e in enrollments]
 
 
 def checklist_build(*, enrollment: Enrollment, now: datetime | None = None) -> Checklist:
@@ -279,7 +265,8 @@ def checklist_preview(
     Nothing is written: the enrollment (and, with ``reached``, the FVM completion) are
     transient. The person is on track: every step of the days before ``day`` is done except
     the FVM task, which is done only by recording first value (``reached``). Five queries:
-    holidays, steps, prompts, their variables, demos.
+    holidays, steps, prompts, their variables, demos (only holidays for a published version
+    this process has already read, roles/version_content.py).
     """
     if day not in PATH_DAYS:
         raise ValueError("day must be a working day from 1 to 7")
@@ -294,10 +281,10 @@ def checklist_preview(
         timezone="UTC",
         values={},
     )
-    content = _content_for({version.id})
+    content = version_contents([version])[version.id]
     done = {
         step.id: now
-        for step in path_steps(content.steps[version.id], track)
+        for step in path_steps(content.steps, track)
         if step.day < day and step.kind != PathStep.Kind.FVM_TASK
     }
     fvm = None

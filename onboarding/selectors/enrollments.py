@@ -2,14 +2,24 @@
 when accountability may be shown. See docs/enrollment.md."""
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    DateField,
+    DateTimeField,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
 
 from roles.models import Intervention, PathStep, Prompt, RolePackVersion, Track
+from roles.version_content import version_content_by_id
 
 from .. import workdays
-from ..models import Enrollment, EnrollmentDay, FvmCompletion, Holiday, OrgSettings
+from ..models import Enrollment, EnrollmentDay, FvmCompletion, Holiday, OrgSettings, StepCompletion
 
 
 def holiday_dates() -> frozenset[date]:
@@ -26,10 +36,53 @@ def enrollment_queryset() -> QuerySet[Enrollment]:
     )
 
 
-def enrollment_for_user(*, user) -> Enrollment | None:
+def enrollment_for_user(*, user, people: bool = True) -> Enrollment | None:
+    """The signed-in person's enrollment, for their own pages and API, in one query with
+    their first value (and, with ``people``, their manager and buddy; else read when first
+    used). ``user`` is the one loaded with the request; the
+    version and its pack come from roles/version_content.py (no query once this process
+    keeps them); the checklist reads days and done steps (:func:`days_and_done`)."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return enrollment_queryset().filter(user=user).first()
+    related = ("fvm_completion", "manager", "buddy") if people else ("fvm_completion",)
+    enrollment = Enrollment.objects.select_related(*related).filter(user=user).first()
+    if enrollment is None:
+        return None
+    enrollment.user = user
+    enrollment.version = version_content_by_id(enrollment.version_id).version
+    return enrollment
+
+
+def days_and_done(enrollment: Enrollment) -> tuple[dict[int, date], dict[int, datetime]]:
+    """The dates of working days 1–7 and when each done step was done: from what
+    :func:`enrollment_queryset` prefetched, else in one query of plain values (the days and
+    the completions as one UNION ALL, told apart by their first column)."""
+    prefetched = getattr(enrollment, "_prefetched_objects_cache", {})
+    if "days" in prefetched and "step_completions" in prefetched:
+        return (
+            {d.number: d.date for d in prefetched["days"] if d.number <= 7},
+            {c.step_id: c.done_at for c in prefetched["step_completions"]},
+        )
+    days = (
+        EnrollmentDay.objects.filter(enrollment_id=enrollment.pk, number__lte=7)
+        .order_by()
+        .values_list(Value(_DAY), "number", "date", Value(None, output_field=DateTimeField()))
+    )
+    done = (
+        StepCompletion.objects.filter(enrollment_id=enrollment.pk)
+        .order_by()
+        .values_list(Value(_DONE), "step_id", Value(None, output_field=DateField()), "done_at")
+    )
+    day_dates, done_at = {}, {}
+    for kind, number, day, when in days.union(done, all=True):
+        if kind == _DAY:
+            day_dates[number] = day
+        else:
+            done_at[number] = when
+    return day_dates, done_at
+
+
+_DAY, _DONE = 0, 1
 
 
 def fvm_for_enrollment(*, enrollment: Enrollment) -> FvmCompletion | None:

@@ -1,0 +1,114 @@
+"""/api/me/ and /my/ do no work per request that depends only on the published version:
+its content is read once per process (roles/version_content.py), and the query counts do
+not depend on the length of the path."""
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from roles.models import PathStep, Track
+from roles.version_content import version_content_by_id, version_contents
+from tests.factories import make_pack
+
+ME, MY = "/api/me/", "/my/"
+# Session, user, enrollment (with first value; on /my/ manager and buddy), days and done
+# steps in one query; /my/ adds banners, "My team" and the permission check of base.html.
+ME_QUERIES, MY_QUERIES = 4, 7
+
+
+def _pack_with_steps(slug: str, total: int):
+    version = make_pack(slug, prompts=3)
+    PathStep.objects.filter(version=version).delete()
+    kinds = [PathStep.Kind.WATCH_DEMO, PathStep.Kind.TRY_PROMPT, PathStep.Kind.REFLECT]
+    PathStep.objects.bulk_create(
+        PathStep(
+            version=version,
+            track=Track.PRESCRIPTIVE,
+            day=i % 7 + 1,
+            order=i,
+            kind=kinds[i % 3],
+            title=f"Step {i}",
+            body=f"Do **step {i}**.",
+            demo_slug="variance-demo" if i % 3 == 0 else "",
+            prompt_slug=f"prompt-{i % 3 + 1}" if i % 3 == 1 else "",
+        )
+        for i in range(total)
+    )
+    return version
+
+
+@time_machine.travel("2026-12-03 10:00Z", tick=False)
+@pytest.mark.parametrize("total", [1, 30])
+def test_the_persons_api_and_page_make_the_same_few_queries_at_1_and_30_steps(
+    client, login, enroll, django_assert_num_queries, total
+):
+    enrollment = enroll("ada@example.com", _pack_with_steps(f"pack-{total}", total))
+    login(enrollment.user)
+    assert client.get(MY).status_code == 200  # the first visit is recorded once
+    with django_assert_num_queries(ME_QUERIES):
+        assert client.get(ME).json()["steps_total"] == total
+    with django_assert_num_queries(MY_QUERIES):
+        page = client.get(MY).content.decode()
+    assert f"0 of {total} steps done" in page
+
+
+def test_a_published_versions_content_is_read_once(db, django_assert_num_queries):
+    version = make_pack("once")
+    with django_assert_num_queries(5):  # version (+ pack), steps, prompts, variables, demos
+        first = version_content_by_id(version.id)
+        assert first is not None
+    demos = version.demos.count()
+    with django_assert_num_queries(0):
+        assert version_content_by_id(version.id) is first
+        assert version_contents([version])[version.id] is first
+    assert len(first.demos) == demos
+    assert {s.id for s in first.steps} == set(version.steps.values_list("id", flat=True))
+
+
+def test_a_draft_is_read_every_time_so_an_edit_shows_at_once(db):
+    draft = make_pack("drafty", published=False)
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            version_contents([draft])
+        assert len(queries) == 4  # steps, prompts, variables, demos: nothing kept
+    step = draft.steps.order_by("id").first()
+    step.title = "Edited in the draft"
+    PathStep.objects.filter(pk=step.pk).update(title=step.title)  # no signal: still read
+    titles = [s.title for s in version_contents([draft])[draft.id].steps]
+    assert "Edited in the draft" in titles
+
+
+def test_content_saved_in_place_is_not_served_stale(db):
+    version = make_pack("in-place")
+    kept = version_content_by_id(version.id)
+    step = version.steps.order_by("id").first()
+    step.title = "Fixed in place"
+    step.save()  # forgets what the process keeps
+    again = version_content_by_id(version.id)
+    assert again is not kept
+    assert "Fixed in place" in [s.title for s in again.steps]
+
+
+def test_a_reused_id_with_another_publication_is_read_again(db):
+    version = make_pack("reused")
+    kept = version_contents([version])[version.id]
+    other = type(version).objects.get(pk=version.pk)
+    other.content_hash = "another"  # as a new version that got the same id would have
+    with CaptureQueriesContext(connection) as queries:
+        assert version_contents([other])[version.id] is not kept
+    assert len(queries) == 4
+
+
+@time_machine.travel("2026-12-01 10:00Z", tick=False)
+def test_a_kept_step_is_shown_sanitised(client, login, enroll):
+    version = make_pack("unsafe")
+    step = version.steps.filter(day=1, track=Track.PRESCRIPTIVE).order_by("order").first()
+    step.body = 'Read this <script>alert("x")</script>[link](javascript:alert(1)) **now**'
+    step.save()
+    login(enroll("ada@example.com", version).user)
+    for _ in range(2):  # the second page is rendered from what the process keeps
+        page = client.get(MY).content.decode()
+        assert "<strong>now</strong>" in page
+        assert "<script>alert" not in page
+        assert "javascript:alert" not in page
