@@ -38,13 +38,22 @@ def banners_for_user(user) -> list[Banner]:
     For /my/ (also for people with no enrollment of their own) and /team/."""
     if not getattr(user, "email", ""):
         return []
-    sends = (
+    # Most people have none: one light query (no join to load) says which sends to show;
+    # only when there are some are they loaded, with what their messages read, in a second.
+    ids = list(
         InterventionSend.objects.filter(
             status=InterventionSend.Status.SENT,
             intervention__channel=Intervention.Channel.IN_APP,
             recipient__iexact=user.email,
             enrollment__fvm_completion__isnull=True,
         )
+        .order_by("-due_at", "-pk")
+        .values_list("pk", flat=True)[:BANNERS_MAX]
+    )
+    if not ids:
+        return []
+    sends = (
+        InterventionSend.objects.filter(pk__in=ids)
         .select_related(
             "intervention",
             "enrollment__user",
@@ -52,7 +61,7 @@ def banners_for_user(user) -> list[Banner]:
             "enrollment__buddy",
             "enrollment__version",
         )
-        .order_by("-due_at")[:BANNERS_MAX]
+        .order_by("-due_at", "-pk")
     )
     banners = []
     for send in reversed(sends):
