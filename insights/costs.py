@@ -20,8 +20,16 @@ def meaningful_users_count(*, as_of) -> int:
     return enrollments_enrolled(filters).filter(meaningful(filters)).count()
 
 
-def cost_summary(filters: ReportFilters, *, judged: list[dict] | None = None) -> dict:
+def cost_summary(
+    filters: ReportFilters,
+    *,
+    judged: list[dict] | None = None,
+    meaningful_users: int | None = None,
+) -> dict:
     """Organisation-wide: costs are not split by role, so only as_of applies.
+
+    ``judged`` and ``meaningful_users``: :func:`kpis_judged` and the organisation-wide count of
+    meaningful users for the same as-of, when the caller has them already.
 
     Costs = every entry whose period started on or before the as-of date, counted in full.
     Value = minutes saved by FVM completions recorded by as_of, plus the minutes of KPIs that
@@ -35,7 +43,9 @@ def cost_summary(filters: ReportFilters, *, judged: list[dict] | None = None) ->
     cent = Decimal("0.01")
     costs = {kind: Decimal(by_kind.get(kind) or 0).quantize(cent) for kind in CostEntry.Kind.values}
     total_cost = sum(costs.values(), Decimal("0")).quantize(cent)
-    meaningful = meaningful_users_count(as_of=as_of)
+    meaningful = (
+        meaningful_users_count(as_of=as_of) if meaningful_users is None else meaningful_users
+    )
     minutes = (
         FvmCompletion.objects.filter(completed_at__lte=as_of).aggregate(m=Sum("minutes_saved"))["m"]
         or 0

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Min
+from django.db.models import OuterRef, Subquery
 
 from onboarding.models import Enrollment
 from roles.models import Kpi, RolePack, RolePackVersion
@@ -129,11 +129,19 @@ def kpi_overview(*, role: str | None = None, as_of: date | None = None) -> list[
 
 
 def first_starts() -> dict[str, date]:
-    """Each role's first start date (the rollout began then): {slug: date}."""
-    rows = Enrollment.objects.values(role=F("version__pack__slug")).annotate(
-        first=Min("start_date")
-    )
-    return {row["role"]: row["first"] for row in rows.order_by()}
+    """Each role's first start date (the rollout began then): {slug: date}.
+
+    The earliest start of each version, from the (version, start_date) index: one row read
+    per version, not a scan of everyone enrolled."""
+    earliest = Enrollment.objects.filter(version=OuterRef("pk")).order_by("start_date")
+    rows = RolePackVersion.objects.annotate(
+        first=Subquery(earliest.values("start_date")[:1])
+    ).values_list("pack__slug", "first")
+    starts: dict[str, date] = {}
+    for slug, first in rows.order_by():
+        if first is not None and (slug not in starts or first < starts[slug]):
+            starts[slug] = first
+    return starts
 
 
 def kpis_judged(*, as_of: date) -> list[dict]:

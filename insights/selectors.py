@@ -113,7 +113,12 @@ def dashboard_data(filters: ReportFilters) -> dict:
     people, people_total = non_activated(filters)
     trap, trap_total = activated_no_value(filters)
     judged = kpis_judged(as_of=filters.as_of_date)
-    costs, value = cost_summary(filters, judged=judged), value_metrics(filters)
+    value = value_metrics(filters)
+    # Unfiltered, the report's meaningful users are the organisation's the costs divide by.
+    everyone = filters == ReportFilters(as_of=filters.as_of)
+    costs = cost_summary(
+        filters, judged=judged, meaningful_users=value["meaningful_users"] if everyone else None
+    )
     readiness = readiness_report(filters, costs=costs, judged=judged)
     return {
         "headline": headline(report, value, costs, readiness),

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from insights.filters import report_filters_build
-from insights.kpis import kpi_measurement_add
+from insights.kpis import first_starts, kpi_measurement_add
 from insights.models import CostEntry
 from insights.readiness import readiness_report, workflow_trained
 from onboarding.models import Checkin, OrgSettings
@@ -191,3 +191,22 @@ def test_workflow_training_counts_every_demo_of_the_path_in_two_queries(
     cohort("b", 20)
     with django_assert_num_queries(2):
         assert workflow_trained(filters) == 4
+
+
+def test_each_roles_first_start_is_read_per_version_in_one_query(django_assert_num_queries):
+    """The rollout's start per role: the earliest start over all its versions, one query
+    whatever the number of people (each version's earliest start from its index)."""
+    first = make_pack()
+    second = make_pack(number=2, pack=first.pack)
+    other = make_pack("sales-rep")
+    enroll(first, "a@example.com", date(2026, 3, 9))
+    enroll(second, "b@example.com", date(2026, 3, 2))
+    with django_assert_num_queries(1):
+        assert first_starts() == {"finance-analyst": date(2026, 3, 2)}
+    for i in range(12):
+        enroll(other, f"s{i}@example.com", date(2026, 4, 1 + i))
+    with django_assert_num_queries(1):
+        assert first_starts() == {
+            "finance-analyst": date(2026, 3, 2),
+            "sales-rep": date(2026, 4, 1),
+        }
