@@ -1,14 +1,15 @@
-"""Bulk enrollment from CSV (or a list of rows), streamed in two passes: the import service.
+"""Bulk enrollment from CSV (or a list of rows), streamed in one pass: the import service.
 
-Pass 1 validates every row and keeps only the emails seen (for duplicates); if any row is
-bad, nothing is written and every error is reported as ``source:line: column: message``.
-Pass 2 reads the source again and writes batches inside one transaction
-(``enroll_bulk.batch_write``). The rows are the same ones ``services.enrollment_enroll``
+Every row is checked in order, keeping only the emails seen (for duplicates); while no row has
+failed, the good rows are written in batches (``enroll_bulk.batch_write``) inside the one
+transaction of the import. If any row is bad, the transaction is rolled back, so nothing is
+written, and every error is reported as ``source:line: column: message``. A dry run only checks,
+then counts who is enrolled already. The rows are the same ones ``services.enrollment_enroll``
 would write for each row in file order. See docs/enrollment.md.
 """
 
 import csv
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -60,21 +61,30 @@ def _duplicate(source: str, line: int, email: str, first: int) -> RowError:
     )
 
 
-def _validate(
-    opener: RowsOpener, source: str, versions: Mapping[str, RolePackVersion]
+def _check_rows(
+    opener: RowsOpener,
+    source: str,
+    versions: Mapping[str, RolePackVersion],
+    write: Callable[[list[Row]], None] | None = None,
+    batch_size: int = BATCH_SIZE,
 ) -> tuple[int, list[RowError], int]:
-    """Pass 1: every row checked, streamed. The first MAX_ERRORS_LISTED errors are kept and
-    the rest counted; the emails seen are kept (for duplicates) until the file is
-    known to fail that many times, so a file of bad rows takes no memory per row."""
+    """Every row checked, streamed: (rows, the errors listed, how many errors in all).
+
+    While no row has failed, the good ones go to ``write`` in batches of ``batch_size``; once
+    one fails, nothing more is written and the rest is only checked (the caller rolls back).
+    The first MAX_ERRORS_LISTED errors are kept and the rest counted; the emails seen are kept
+    (for duplicates) until the file is known to fail that many times, so a file of bad rows
+    takes no memory per row."""
     errors = ErrorList()
     seen: dict[str, int] = {}
     count = 0
     today = localdate()
+    batch: list[Row] = []
     try:
         with opener() as rows:
             for line, raw in rows:
                 count += 1
-                _, problems = parse_row(line, raw, versions, today)
+                row, problems = parse_row(line, raw, versions, today)
                 for col, msg in problems:
                     errors.append(RowError(source, line, col, msg))
                 email = (raw.get("email") or "").strip().lower() if raw else ""
@@ -85,23 +95,31 @@ def _validate(
                         first = seen.setdefault(email, line)
                     if first != line:
                         errors.append(_duplicate(source, line, email, first))
+                if write is None or errors.total:
+                    continue
+                batch.append(row)
+                if len(batch) >= batch_size:
+                    write(batch)
+                    batch = []
     except HeaderProblem as exc:
         return 0, [RowError(source, ln, col, msg) for ln, col, msg in exc.problems], 0
     except UnicodeDecodeError as exc:
         errors.append(RowError(source, count + 2, "file", f"is not UTF-8 text ({exc.reason})"))
     except csv.Error as exc:
         errors.append(RowError(source, count + 2, "file", f"is not valid CSV ({shown(str(exc))})"))
+    if write is not None and batch and not errors.total:
+        write(batch)
     return count, errors.listed, errors.total
 
 
-def _batches(rows, versions, source: str, size: int) -> Iterator[list[Row]]:
+def _batches(rows, versions, size: int) -> Iterator[list[Row]]:
+    """The rows of a file already checked, in batches (a dry run's count)."""
     batch: list[Row] = []
     today = localdate()
     for line, raw in rows:
-        row, problems = parse_row(line, raw, versions, today)
-        if row is None:  # the source changed between the two passes
-            raise EnrollmentImportError([RowError(source, line, col, msg) for col, msg in problems])
-        batch.append(row)
+        row, _ = parse_row(line, raw, versions, today)
+        if row is not None:
+            batch.append(row)
         if len(batch) >= size:
             yield batch
             batch = []
@@ -113,7 +131,7 @@ def _count_enrolled(opener: RowsOpener, versions, source: str, batch_size: int) 
     """A dry run: how many of the file's people are enrolled already (nothing written)."""
     enrolled = 0
     with opener() as rows:
-        for batch in _batches(rows, versions, source, batch_size):
+        for batch in _batches(rows, versions, batch_size):
             emails = [row.email for row in batch]
             enrolled += (
                 Enrollment.objects.annotate(e=Lower("user__email")).filter(e__in=emails).count()
@@ -126,23 +144,28 @@ def enrollments_import(
 ) -> ImportResult:
     """Enroll every row of ``opener`` or none; raise EnrollmentImportError listing bad rows."""
     versions = versions_latest_published_by_slug()
-    count, errors, total = _validate(opener, source, versions)
-    if errors:
-        raise EnrollmentImportError(errors, total)
-    result = ImportResult(rows=count, dry_run=dry_run)
     if dry_run:
+        count, errors, total = _check_rows(opener, source, versions)
+        if errors:
+            raise EnrollmentImportError(errors, total)
+        result = ImportResult(rows=count, dry_run=True)
         result.updated = _count_enrolled(opener, versions, source, batch_size)
         result.created = result.rows - result.updated
         return result
-    with transaction.atomic():
+    result = ImportResult()
+    with transaction.atomic():  # a bad row anywhere rolls back the batches written before it
         enroll_lock()
         nudge_hour = OrgSettings.load().nudge_hour
         holidays = holiday_dates()
-        with opener() as rows:
-            for batch in _batches(rows, versions, source, batch_size):
-                created, updated = batch_write(batch, versions, holidays, nudge_hour)
-                result.created += created
-                result.updated += updated
+
+        def write(batch: list[Row]) -> None:
+            created, updated = batch_write(batch, versions, holidays, nudge_hour)
+            result.created += created
+            result.updated += updated
+
+        result.rows, errors, total = _check_rows(opener, source, versions, write, batch_size)
+        if errors:
+            raise EnrollmentImportError(errors, total)
         audit_record(
             actor=None,
             action="enrollment.import",

@@ -10,8 +10,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from onboarding.accounts import User
 from onboarding.enroll_csv import enrollments_import
-from onboarding.enroll_rows import csv_opener, path_opener
+from onboarding.enroll_rows import EnrollmentImportError, csv_opener, path_opener
 from onboarding.models import Enrollment, EnrollmentDay
 from tests.factories import make_pack
 
@@ -47,7 +48,7 @@ class GeneratedLines(io.TextIOBase):
         return next(self._lines)
 
 
-def test_it_reads_a_generator_backed_file_twice_without_seeking():
+def test_it_reads_a_generator_backed_file_once_without_seeking():
     make_pack()
     opened: list[GeneratedLines] = []
 
@@ -59,9 +60,35 @@ def test_it_reads_a_generator_backed_file_twice_without_seeking():
 
     result = enrollments_import(opener=csv_opener(open_text), source="gen", batch_size=500)
     assert (result.rows, result.created) == (3000, 3000)
-    assert len(opened) == 2  # one validating pass, one writing pass
+    assert len(opened) == 1  # one pass checks and writes
     assert all(lines.produced == 3000 for lines in opened)
     assert EnrollmentDay.objects.count() == 27000
+
+
+def test_a_bad_row_after_batches_were_written_leaves_nothing_written():
+    """One pass writes batches while the rows are good; a bad row (or a duplicate) far into the
+    file rolls every written batch back, and every error is still listed."""
+    make_pack()
+
+    @contextmanager
+    def open_text():
+        lines = GeneratedLines(1200)
+        yield io.StringIO(
+            "".join(lines)
+            + "gen7@example.com,Again,finance-analyst,,,,2026-12-01,Europe/Paris\n"
+            + "late@example.com,Late,astronaut,,,,2026-12-01,Europe/Paris\n"
+        )
+
+    with pytest.raises(EnrollmentImportError) as caught:
+        enrollments_import(opener=csv_opener(open_text), source="gen", batch_size=500)
+    assert [(e.line, e.column) for e in caught.value.errors] == [
+        (1202, "email"),
+        (1203, "role"),
+    ]
+    assert "already enrolled on line 9 of this file" in caught.value.errors[0].message
+    assert Enrollment.objects.count() == 0
+    assert EnrollmentDay.objects.count() == 0
+    assert not User.objects.filter(email__startswith="gen").exists()
 
 
 def _peaks(tmp_path, n: int) -> tuple[int, int]:
@@ -86,8 +113,8 @@ def _peaks(tmp_path, n: int) -> tuple[int, int]:
 
 def test_its_memory_stays_flat_as_the_file_grows(tmp_path):
     """Bounded memory, shown by growth rather than by size: 4x the rows costs holding them
-    about 4x, and the import much less (pass 1 keeps only the emails seen; pass 2 one batch of
-    100 people at a time). Measured from 400 to 1,600 rows: holding +0.9 to +1.1 MB, importing
+    about 4x, and the import much less (it keeps only the emails seen and one batch of 100
+    people at a time). Measured from 400 to 1,600 rows: holding +0.9 to +1.1 MB, importing
     +0.1 to +0.3 MB, depending on the accounts earlier tests left."""
     make_pack()
     # Warm up first (imports, caches, compiled queries), so neither run pays for them.
@@ -103,7 +130,7 @@ def test_its_memory_stays_flat_as_the_file_grows(tmp_path):
     holding_growth = big_holding - small_holding
     import_growth = big_import - small_import
     # Well below holding the rows, as the 20,000-row version of this test asked (under half).
-    # The import does keep about 200 bytes a person in pass 1 (the emails seen, their lines),
+    # The import does keep about 200 bytes a person (the emails seen, their lines),
     # more when accounts already exist, so a tighter ratio depends on which tests ran first.
     assert import_growth < holding_growth / 2, (import_growth, holding_growth)
 
