@@ -71,6 +71,10 @@ def broker(url: str):
     never take each other's messages."""
     conf = celery_app.conf
     before = conf.broker_url, conf.task_always_eager, conf.task_default_queue
+    # Celery reads CELERY_BROKER_URL from the environment before its own setting (CI sets it),
+    # so a test pointing the app at a closed port must change both.
+    env_before = os.environ.get("CELERY_BROKER_URL")
+    os.environ["CELERY_BROKER_URL"] = url
     _reset_pools()
     conf.broker_url, conf.task_always_eager = url, False
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
@@ -81,6 +85,10 @@ def broker(url: str):
         _forget_queue(url, conf.task_default_queue)
         _reset_pools()
         conf.broker_url, conf.task_always_eager, conf.task_default_queue = before
+        if env_before is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = env_before
         celery_app.__dict__.pop("amqp", None)
 
 
