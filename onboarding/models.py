@@ -112,9 +112,16 @@ class EnrollmentDay(models.Model):
     """
 
     # No index of its own: the unique (enrollment, number) index leads with it, and one index
-    # less is 9 index entries less per person enrolled (docs/enrollment.md, "Performance").
+    # less is 9 index entries less per person enrolled. No database-level foreign key either:
+    # the days are derived data, written only with their enrollment (in its transaction) and
+    # deleted with it (the ORM's CASCADE), and the constraint's check of each of the 9 rows
+    # per person cost an import as much as writing them (docs/enrollment.md, "Performance").
     enrollment = models.ForeignKey(
-        Enrollment, on_delete=models.CASCADE, related_name="days", db_index=False
+        Enrollment,
+        on_delete=models.CASCADE,
+        related_name="days",
+        db_index=False,
+        db_constraint=False,
     )
     number = models.PositiveSmallIntegerField()
     date = models.DateField()

@@ -348,3 +348,15 @@ def test_it_reads_a_utf8_file_with_a_byte_order_mark(tmp_path):
     )
     enroll(path)
     assert Enrollment.objects.get().name == "Zoë"
+
+
+def test_deleting_enrollments_deletes_their_working_days(tmp_path):
+    """Working days have no database-level foreign key (docs/enrollment.md, "Performance"):
+    the ORM's CASCADE is what deletes them with their enrollment, one or many at a time."""
+    make_pack()
+    enroll(write_csv(tmp_path, people_rows(30)))
+    assert EnrollmentDay.objects.count() == 30 * 9
+    Enrollment.objects.order_by("id").first().delete()
+    assert EnrollmentDay.objects.count() == 29 * 9
+    Enrollment.objects.all().delete()
+    assert not EnrollmentDay.objects.exists()
