@@ -1,9 +1,13 @@
 """The one context for /my/ (``onboarding/my.html``), for the person's own page and for a
 preview of someone's week (the studio renders the same template with ``preview=True``)."""
 
+import json
+import secrets
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.http import HttpRequest
+from django.template.loader import get_template
 
 from .forms import FvmForm
 from .selectors.banners import banners_for
@@ -94,3 +98,75 @@ def my_page(checklist: Checklist, *, form_has_errors: bool = False) -> MyPage:
         ],
         week=checklist.days,
     )
+
+
+# --- The page under the banners, kept ------------------------------------------------------
+
+MAIN = "onboarding/_my_main.html"
+PAGES_MAX = 512  # pages kept per process (about 50 kB each)
+# Stands for the CSRF token in a kept page; put back per request. Random per process, so no
+# authored or typed text can contain it.
+_CSRF_STANDIN = f"fv-csrf-{secrets.token_hex(16)}"
+_kept: OrderedDict[tuple, str] = OrderedDict()
+
+
+def _who(user) -> tuple | None:
+    return None if user is None else (user.pk, user.email, user.first_name, user.last_name)
+
+
+def my_main_key(checklist: Checklist, fvm_form: FvmForm, *, preview: bool) -> tuple | None:
+    """Everything ``onboarding/_my_main.html`` is made from, or None when it is made afresh
+    (a preview, a draft, a form sent back with errors).
+
+    The published version (immutable) by its id, publication and hash; the person, their
+    manager and buddy as shown; today, the dates of their days, what they have done and when,
+    and their first value. A new day, a step done or undone, a first value recorded or
+    corrected, a name or a manager changed: another key, so a kept page is never stale."""
+    version = checklist.enrollment.version
+    if preview or fvm_form.is_bound or not version.is_published or version.pk is None:
+        return None
+    e, fvm = checklist.enrollment, checklist.fvm
+    return (
+        (version.pk, version.published_at, version.content_hash),
+        (e.pk, e.updated_at, e.name, e.track, e.timezone, e.start_date),
+        json.dumps(e.values, sort_keys=True, default=str),
+        _who(e.user),
+        _who(e.manager),
+        _who(e.buddy),
+        checklist.today,
+        tuple((d.number, d.date) for d in checklist.days),
+        tuple((s.step.pk, s.done_at) for s in checklist.steps),
+        None
+        if fvm is None
+        else (
+            fvm.pk,
+            fvm.completed_at,
+            fvm.local_date,
+            fvm.ttv,
+            fvm.minutes_taken,
+            fvm.minutes_saved,
+            fvm.evidence,
+            fvm.rating,
+        ),
+    )
+
+
+def my_main_html(context) -> str:
+    """``onboarding/_my_main.html`` for ``context`` (my_context's, in a RequestContext),
+    kept per :func:`my_main_key`: rendered once with a stand-in for the CSRF token, which
+    is replaced by this request's token (one token serves every form of a page)."""
+    values = context.flatten()
+    token = values.get("csrf_token")
+    if not token or token == "NOTPROVIDED":  # rendered outside a request: nothing to keep
+        return get_template(MAIN).render(values)
+    key = my_main_key(values["c"], values["fvm_form"], preview=values["preview"])
+    html = _kept.get(key) if key is not None else None
+    if html is None:
+        html = get_template(MAIN).render({**values, "csrf_token": _CSRF_STANDIN})
+        if key is not None:
+            _kept[key] = html
+            while len(_kept) > PAGES_MAX:
+                _kept.popitem(last=False)
+    else:
+        _kept.move_to_end(key)
+    return html.replace(_CSRF_STANDIN, str(token))

@@ -7,6 +7,7 @@ number of people; the assembly happens in Python.
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 
 from django.utils import timezone
 
@@ -35,9 +36,20 @@ class StepItem:
     date: date | None
     done_at: datetime | None
     prompt: Prompt | None = None
-    filled: FilledPrompt | None = None
-    fields: list[PromptField] = field(default_factory=list)
     demo: Demo | None = None
+    enrollment: Enrollment | None = field(default=None, repr=False)  # whose prompt to fill
+
+    @cached_property
+    def filled(self) -> FilledPrompt | None:
+        """The prompt filled for this person, made when first read (the API never does)."""
+        if self.prompt is None or self.enrollment is None:
+            return None
+        values = self.enrollment.values if isinstance(self.enrollment.values, dict) else {}
+        return fill_prompt(self.prompt, person_values=values, version=self.enrollment.version)
+
+    @cached_property
+    def fields(self) -> list[PromptField]:
+        return prompt_fields(self.prompt, self.filled) if self.filled is not None else []
 
     @property
     def uid(self) -> str:
@@ -158,13 +170,11 @@ def _focus(phase: str, current: int | None, is_working: bool) -> int | None:
 def _step_item(
     step: PathStep, enrollment: Enrollment, content: VersionContent, day_dates, done
 ) -> StepItem:
-    item = StepItem(step=step, date=day_dates.get(step.day), done_at=done.get(step.id))
+    item = StepItem(
+        step=step, date=day_dates.get(step.day), done_at=done.get(step.id), enrollment=enrollment
+    )
     if step.prompt_slug:
         item.prompt = content.prompts.get(step.prompt_slug)
-        if item.prompt is not None:
-            values = enrollment.values if isinstance(enrollment.values, dict) else {}
-            item.filled = fill_prompt(item.prompt, person_values=values, version=enrollment.version)
-            item.fields = prompt_fields(item.prompt, item.filled)
     if step.demo_slug:
         item.demo = content.demos.get(step.demo_slug)
     return item

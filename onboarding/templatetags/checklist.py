@@ -40,3 +40,12 @@ def step_body(context, item):
         return get_template(BODY).render({"item": item, "version": version})
 
     return mark_safe(version_fragment(version, _key(item), make))  # a rendered template
+
+
+@register.simple_tag(takes_context=True)
+def my_main(context):
+    """``{% my_main %}``: the page under the banners, kept per person, day and progress
+    (onboarding/pages.py, my_main_key)."""
+    from ..pages import my_main_html  # pages imports the forms; templatetags load early
+
+    return mark_safe(my_main_html(context))  # a rendered template

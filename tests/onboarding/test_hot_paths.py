@@ -2,9 +2,12 @@
 its content is read once per process (roles/version_content.py), and the query counts do
 not depend on the length of the path."""
 
+import re
+
 import pytest
 import time_machine
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from roles.models import PathStep, Track
@@ -112,3 +115,27 @@ def test_a_kept_step_is_shown_sanitised(client, login, enroll):
         assert "<strong>now</strong>" in page
         assert "<script>alert" not in page
         assert "javascript:alert" not in page
+
+
+def _csrf(page: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+
+@time_machine.travel("2026-12-01 10:00Z", tick=False)
+def test_a_kept_page_follows_what_the_person_does_and_who_helps_them(enroll, version):
+    client = Client(enforce_csrf_checks=True)
+    enrollment = enroll("ada@example.com", version, manager_email="sam@example.com")
+    client.force_login(enrollment.user)
+    first = client.get(MY).content.decode()
+    again = client.get(MY).content.decode()  # made from the kept page
+    assert re.sub(r'value="[^"]+"', "", first) == re.sub(r'value="[^"]+"', "", again)
+    step = version.steps.filter(day=1, track=Track.PRESCRIPTIVE).order_by("order").first()
+    # The kept page carries this request's CSRF token: its form posts.
+    done = client.post(f"/my/steps/{step.id}/done/", {"csrfmiddlewaretoken": _csrf(again)})
+    assert done.status_code == 302
+    page = client.get(MY).content.decode()
+    assert f'action="/my/steps/{step.id}/undo/"' in page
+    manager = enrollment.manager
+    manager.first_name, manager.last_name = "Samira", "Lead"
+    manager.save()
+    assert "Samira Lead" in client.get(MY).content.decode()
