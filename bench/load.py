@@ -151,15 +151,11 @@ def enroll_people(work: Path, employees: int) -> None:
     call_command("enroll", str(people), verbosity=0)
 
 
-def write_sessions(path: Path, count: int) -> None:
-    """One signed-in session (and a CSRF token) per line, for that many employees."""
+def signed_in_session(user) -> tuple[str, str]:
+    """A session signed in as ``user`` (as the login page makes it) and a CSRF token: the
+    values of the ``sessionid`` and ``csrftoken`` cookies (and of ``X-CSRFToken``)."""
     from django.conf import settings
-    from django.contrib.auth import (
-        BACKEND_SESSION_KEY,
-        HASH_SESSION_KEY,
-        SESSION_KEY,
-        get_user_model,
-    )
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
     from django.middleware.csrf import _get_new_csrf_string
     from django.utils.module_loading import import_string
@@ -170,15 +166,23 @@ def write_sessions(path: Path, count: int) -> None:
         for path in settings.AUTHENTICATION_BACKENDS
         if hasattr(import_string(path), "get_user")
     )
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = backend
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return store.session_key, _get_new_csrf_string()
+
+
+def write_sessions(path: Path, count: int) -> None:
+    """One signed-in session (and a CSRF token) per line, for that many employees."""
+    from django.contrib.auth import get_user_model
+
     users = get_user_model().objects.filter(email__startswith="load").order_by("id")
     with path.open("w") as handle:
         for user in users[:count]:
-            store = SessionStore()
-            store[SESSION_KEY] = str(user.pk)
-            store[BACKEND_SESSION_KEY] = backend
-            store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-            store.create()
-            handle.write(f"{store.session_key},{_get_new_csrf_string()}\n")
+            session, csrf = signed_in_session(user)
+            handle.write(f"{session},{csrf}\n")
 
 
 def serve(args: argparse.Namespace, env: dict):
