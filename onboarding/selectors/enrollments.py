@@ -45,7 +45,9 @@ def enrollment_for_user(*, user, people: bool = True) -> Enrollment | None:
     if not getattr(user, "is_authenticated", False):
         return None
     related = ("fvm_completion", "manager", "buddy") if people else ("fvm_completion",)
-    enrollment = Enrollment.objects.select_related(*related).filter(user=user).first()
+    # One enrollment per user (a one-to-one): no ordering to compile, as first() would add.
+    found = Enrollment.objects.select_related(*related).filter(user_id=user.pk).order_by()[:1]
+    enrollment = next(iter(found), None)
     if enrollment is None:
         return None
     enrollment.user = user
