@@ -3,6 +3,7 @@
 from django.db.models import Count, OuterRef, Q, Subquery, Window
 
 from onboarding.models import Enrollment, EnrollmentDay, StepCompletion
+from roles.models import PATH_LAST_DAY
 
 from .activation import conditions
 from .activity import active_between
@@ -31,7 +32,12 @@ def funnel(filters: ReportFilters) -> list[dict]:
     as_of, day = filters.as_of, filters.as_of_date
     # Uncorrelated IN subqueries: PostgreSQL hashes each once (a correlated EXISTS per row is
     # estimated so dear that JIT compilation alone took longer than the query at 100k).
-    stepped = Q(pk__in=StepCompletion.objects.filter(done_at__lte=as_of).values("enrollment_id"))
+    # A step of the 7-day path: a reinforcement step (day 30/90) is not a first step.
+    stepped = Q(
+        pk__in=StepCompletion.objects.filter(
+            done_at__lte=as_of, step__day__lte=PATH_LAST_DAY
+        ).values("enrollment_id")
+    )
     stages = {"enrolled": Q()}
     stages["first_visit"] = Q(first_visit_at__lte=as_of)
     stages["first_step"] = stages["first_visit"] & stepped

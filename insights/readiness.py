@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db.models import Case, Count, F, IntegerField, Max, Q, Value, When
 
 from onboarding.models import Enrollment, OrgSettings, StepCompletion
-from roles.models import PathStep
+from roles.models import PATH_LAST_DAY, PathStep
 
 from .costs import cost_summary
 from .filters import ReportFilters
@@ -89,7 +89,9 @@ def workflow_trained(filters: ReportFilters) -> int:
     if needed:
         demos_done = (
             StepCompletion.objects.filter(
-                step__kind=PathStep.Kind.WATCH_DEMO, done_at__lte=filters.as_of
+                step__kind=PathStep.Kind.WATCH_DEMO,
+                step__day__lte=PATH_LAST_DAY,  # the path's demos, not reinforcement's
+                done_at__lte=filters.as_of,
             )
             .order_by()
             .values("enrollment_id")

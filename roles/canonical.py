@@ -129,6 +129,8 @@ def _read(cls: type[Section], row, pool: list | None = None, key=None, lists=Tru
             document[name] = [_read(sub, child) for child in rows]
         else:
             rows = pool if pool is not None else _children(row, _leaf(sub))
+            if sub.picks is not None:
+                rows = [child for child in rows if sub.picks(child)]
             attrs = _group_attrs(sub)
             groups: dict[tuple, list] = {}
             for child in rows:
@@ -206,7 +208,8 @@ def _write(cls: type[Section], data: dict, row, inherited: dict, batches: dict) 
             value = _default(field)
         if sub is None:
             column = marker(field, Column)
-            value = "" if value is None else value
+            if value is None:
+                value = None if column.django_field().null else ""
             if isinstance(row, column.model):
                 if "." not in column.attr:
                     setattr(row, column.attr, value)

@@ -28,8 +28,11 @@ from roles.document_types import (
     OneOrMany,
     OptionalSlug,
     OptionalText,
+    PastDate,
+    ReinforcementDay,
     Section,
     Slug,
+    StepMinutes,
     Tag,
     Term,
     Text,
@@ -132,6 +135,11 @@ class StepDoc(Section):
         "", description="A demo slug of this pack."
     )
     expected_output: Annotated[OptionalText, ON_STEP("expected_output"), Markdown()] = ""
+    minutes: Annotated[StepMinutes, ON_STEP("minutes")] = Field(
+        None,
+        description="Minutes the step takes, for training hours (default: a watch_demo step's "
+        "demo after_minutes, else a default per kind).",
+    )
 
 
 class DayDoc(Section):
@@ -142,8 +150,23 @@ class DayDoc(Section):
 
 class TrackDoc(Section):
     what = "a track: {track, days}"
+    picks = staticmethod(lambda step: not step.is_reinforcement)
     track: Annotated[choice(Track), ON_STEP("track")]
     days: Annotated[list[DayDoc], Canonical(sort=lambda day: day["day"])]
+
+
+class ReinforcementStepDoc(StepDoc):
+    what = "a reinforcement step"
+    kind: Annotated[choice(PathStep.REINFORCEMENT_KINDS), ON_STEP("kind")]
+
+
+class ReinforcementDoc(Section):
+    what = "a reinforcement day: {day, steps}"
+    picks = staticmethod(lambda step: step.is_reinforcement)
+    day: Annotated[ReinforcementDay, ON_STEP("day")] = Field(
+        description="The check-in that brings these steps: 30 or 90."
+    )
+    steps: list[ReinforcementStepDoc]
 
 
 class InterventionDoc(Section):
@@ -168,6 +191,9 @@ class KpiDoc(Section):
     baseline: Annotated[Number, ON_KPI("baseline")]
     target: Annotated[Number, ON_KPI("target")]
     direction: Annotated[choice(Kpi.Direction), ON_KPI("direction")]
+    baseline_measured_on: Annotated[PastDate, ON_KPI("baseline_measured_on")] = Field(
+        None, description="YYYY-MM-DD, when the baseline was measured (before the first start)."
+    )
 
 
 def _track_order(track: dict):
@@ -204,3 +230,6 @@ class PackDocument(Section):
         default_factory=list
     )
     kpis: list[KpiDoc]
+    reinforcement: Annotated[
+        list[ReinforcementDoc], Canonical(omit_empty=True, sort=lambda day: day["day"])
+    ] = Field(default_factory=list, description="Steps the day-30 and day-90 check-ins bring.")

@@ -7,6 +7,7 @@ import re
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -14,10 +15,12 @@ import annotated_types
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
+from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, WrapValidator, model_validator
 from pydantic_core import PydanticCustomError
 
 from roles.models import (
+    REINFORCEMENT_DAYS,
     Intervention,
     Kpi,
     PathStep,
@@ -25,6 +28,7 @@ from roles.models import (
 )
 from roles.webhooks import WebhookUrlError, webhook_url_parse
 
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z")
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]+\Z")
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
 # {{ name }} with optional spaces; the name group decides what counts as a variable.
@@ -165,12 +169,23 @@ def _webhook_url(value: str, info) -> None:
             _fail(str(exc))
 
 
-def _integer(*, low: int | None = None, high: int | None = None, message: str = ""):
+def _integer(
+    *,
+    low: int | None = None,
+    high: int | None = None,
+    allowed: tuple[int, ...] = (),
+    message: str = "",
+):
     def validate(value, handler):
         if not isinstance(value, int) or isinstance(value, bool):
             _type_error(value, "an integer")
-        if (low is not None and value < low) or (high is not None and value > high):
-            _fail(message.format(low=low, high=high, value=value))
+        if (
+            (low is not None and value < low)
+            or (high is not None and value > high)
+            or (allowed and value not in allowed)
+        ):
+            shown = " or ".join(str(a) for a in allowed)
+            _fail(message.format(low=low, high=high, allowed=shown, value=value))
         return handler(value)
 
     return WrapValidator(validate)
@@ -182,8 +197,8 @@ def _limits(field: models.Field) -> tuple[int | None, int | None]:
     return (low[0] if low else None), (high[0] if high else None)
 
 
-def choice(choices: type[models.TextChoices]):
-    values = tuple(choices.values)
+def choice(choices: type[models.TextChoices] | tuple[str, ...]):
+    values = tuple(choices.values) if isinstance(choices, type) else tuple(choices)
 
     def check(value: str, info) -> None:
         _non_empty(value, info)
@@ -224,6 +239,23 @@ def _kpi_number(field: models.DecimalField):
     return WrapValidator(validate)
 
 
+def _past_date(value: str, info) -> None:
+    if not DATE_RE.match(value):
+        _fail(f"must be a date written YYYY-MM-DD, got {value!r}")
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        _fail(f"{value} is not a date in the calendar")
+    today = timezone.localdate()
+    if day > today:
+        _fail(f"{value} is in the future: a baseline is measured before it is recorded")
+
+
+def canonical_date(value):
+    """A stored date (a ``date``) or a document's (an ISO string), as the ISO string."""
+    return value.isoformat() if isinstance(value, date) else value
+
+
 def canonical_number(value):
     number = Decimal(str(value))
     return int(number) if number == number.to_integral_value() else float(number.normalize())
@@ -254,7 +286,8 @@ def _item(message: str):
     return WrapValidator(check)
 
 
-DAY_MIN, DAY_MAX = _limits(PathStep._meta.get_field("day"))
+DAY_MIN, DAY_MAX = _limits(Intervention._meta.get_field("day"))
+STEP_MINUTES_MIN, STEP_MINUTES_MAX = _limits(PathStep._meta.get_field("minutes"))
 # The minutes columns are PositiveIntegerFields: the largest value every database stores.
 MINUTES_MAX = BaseDatabaseOperations.integer_field_ranges["PositiveIntegerField"][1]
 HOLDOUT_MIN, HOLDOUT_MAX = 0, _limits(RolePackVersion._meta.get_field("holdout_percent"))[1]
@@ -287,6 +320,27 @@ WorkingDay = Annotated[
         message="working day must be between {low} and {high}, got {value}",
     ),
 ]
+ReinforcementDay = Annotated[
+    int,
+    Field(json_schema_extra={"enum": list(REINFORCEMENT_DAYS)}),
+    _integer(
+        low=min(REINFORCEMENT_DAYS),
+        high=max(REINFORCEMENT_DAYS),
+        allowed=REINFORCEMENT_DAYS,
+        message="a reinforcement day is one of {allowed} (the check-ins' days), got {value}",
+    ),
+]
+# Optional numbers and dates default to None and are typed without it (OpenAPI 3.0 has no
+# null type): a key written with no value reads as absent (Section._none_is_absent).
+StepMinutes = Annotated[
+    int,
+    Field(ge=STEP_MINUTES_MIN, le=STEP_MINUTES_MAX),
+    _integer(
+        low=STEP_MINUTES_MIN,
+        high=STEP_MINUTES_MAX,
+        message="must be a whole number of minutes from {low} to {high}, got {value}",
+    ),
+]
 Holdout = Annotated[
     int,
     Field(ge=HOLDOUT_MIN, le=HOLDOUT_MAX),
@@ -299,6 +353,13 @@ Number = Annotated[
     float, _kpi_number(Kpi._meta.get_field("baseline")), Canonical(convert=canonical_number)
 ]
 Flag = Annotated[bool, WrapValidator(_bool)]
+# Dates are strings in a pack file (the YAML loader reads no timestamps) and in JSON.
+PastDate = Annotated[
+    str,
+    Field(json_schema_extra={"format": "date"}),
+    _string("a date written YYYY-MM-DD", check=_past_date),
+    Canonical(convert=canonical_date),
+]
 Tag = Annotated[str, _item("a tag must be a non-empty string")]
 Term = Annotated[str, _item("a term must be a non-empty string")]
 VariableName = Annotated[
@@ -320,6 +381,9 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, hide_input_in_errors=True)
     what: ClassVar[str] = "a mapping"
     rows: ClassVar[type[models.Model] | None] = None
+    # A grouping level over rows shared with another list (the path's and the reinforcement's
+    # steps are both PathStep rows): which of those rows are its own.
+    picks: ClassVar[Callable[[models.Model], bool] | None] = None
 
     @model_validator(mode="before")
     @classmethod

@@ -7,6 +7,7 @@ demos by slug, as the pack document does (docs/rolepack-format.md).
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -14,7 +15,11 @@ from django.db.models import Q
 from .sentences import fvm_sentence
 from .webhooks import webhook_url_validator
 
-DAY_VALIDATORS = [MinValueValidator(1), MaxValueValidator(7)]
+PATH_LAST_DAY = 7  # the path is working days 1–7
+DAY_VALIDATORS = [MinValueValidator(1), MaxValueValidator(PATH_LAST_DAY)]
+# The day-30 and day-90 check-ins bring reinforcement steps (docs/rolepack-format.md).
+REINFORCEMENT_DAYS = (30, 90)
+STEP_MINUTES_MAX = 480  # a step's own minutes: at most a working day
 
 
 class RolePack(models.Model):
@@ -118,7 +123,28 @@ class Track(models.TextChoices):
     EXPLORATORY = "exploratory", "Exploratory (early adopters)"
 
 
+def step_day_validator(value: int) -> None:
+    if not (1 <= value <= PATH_LAST_DAY or value in REINFORCEMENT_DAYS):
+        raise ValidationError(
+            "A step's day is a working day 1–7, or 30 or 90 (reinforcement).", code="day"
+        )
+
+
+class PathStepQuerySet(models.QuerySet):
+    def path(self):
+        """The 7-day path's steps (days 1–7, on a track)."""
+        return self.filter(day__lte=PATH_LAST_DAY)
+
+    def reinforcement(self):
+        """The steps the day-30 and day-90 check-ins bring (no track: for everyone)."""
+        return self.filter(day__in=REINFORCEMENT_DAYS)
+
+
 class PathStep(models.Model):
+    """A step of the 7-day path (days 1–7, on a track), or a reinforcement step (day 30
+    or 90, ``track`` empty: the same for both tracks). Every reader of the path filters
+    by track, so reinforcement steps never appear on it."""
+
     class Kind(models.TextChoices):
         WATCH_DEMO = "watch_demo", "Watch a demo"
         TRY_PROMPT = "try_prompt", "Try a prompt"
@@ -126,9 +152,14 @@ class PathStep(models.Model):
         REFLECT = "reflect", "Reflect"
         READ = "read", "Read"
 
+    # The kinds a reinforcement step may be: the FVM task belongs to the first week.
+    REINFORCEMENT_KINDS = (Kind.WATCH_DEMO, Kind.TRY_PROMPT, Kind.REFLECT, Kind.READ)
+
     version = models.ForeignKey(RolePackVersion, on_delete=models.CASCADE, related_name="steps")
-    track = models.CharField(max_length=12, choices=Track.choices)
-    day = models.PositiveSmallIntegerField(validators=DAY_VALIDATORS)
+    track = models.CharField(
+        max_length=12, choices=Track.choices, blank=True, help_text="Empty on reinforcement."
+    )
+    day = models.PositiveSmallIntegerField(validators=[step_day_validator])
     order = models.PositiveSmallIntegerField(default=0)
     kind = models.CharField(max_length=12, choices=Kind.choices)
     title = models.CharField(max_length=200, blank=True)
@@ -138,11 +169,26 @@ class PathStep(models.Model):
     expected_output = models.TextField(
         blank=True, help_text="Markdown: what a good result looks like."
     )
+    minutes = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(STEP_MINUTES_MAX)],
+        help_text="Minutes the step takes, for training hours; empty: a watch_demo step "
+        "takes its demo's after-minutes, other kinds a default (roles.training).",
+    )
+
+    objects = PathStepQuerySet.as_manager()
 
     class Meta:
         ordering = ["version", "track", "day", "order", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(day__gte=1, day__lte=7), name="pathstep_day_1_to_7"),
+            models.CheckConstraint(
+                condition=(Q(day__gte=1, day__lte=PATH_LAST_DAY) & ~Q(track=""))
+                | (Q(day__in=REINFORCEMENT_DAYS, track="") & ~Q(kind="fvm_task")),
+                name="pathstep_path_day_or_reinforcement",
+                violation_error_message="A path step is on a track, days 1–7; a "
+                "reinforcement step has no track, day 30 or 90, and is not the FVM task.",
+            ),
             models.UniqueConstraint(
                 fields=["version", "track"],
                 condition=Q(kind="fvm_task"),
@@ -151,7 +197,12 @@ class PathStep(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.track} day {self.day}: {self.title or self.get_kind_display()}"
+        where = f"{self.track} day {self.day}" if self.track else f"day {self.day} reinforcement"
+        return f"{where}: {self.title or self.get_kind_display()}"
+
+    @property
+    def is_reinforcement(self) -> bool:
+        return self.day in REINFORCEMENT_DAYS
 
 
 class Intervention(models.Model):
@@ -202,6 +253,12 @@ class Kpi(models.Model):
     baseline = models.DecimalField(max_digits=14, decimal_places=4)
     target = models.DecimalField(max_digits=14, decimal_places=4)
     direction = models.CharField(max_length=4, choices=Direction.choices, default=Direction.DOWN)
+    baseline_measured_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When the baseline was measured: before the role's first start, so the "
+        "baseline is not already moved by the AI tool.",
+    )
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

@@ -17,6 +17,8 @@ from roles.document import (
     KpiDoc,
     PackDocument,
     PromptDoc,
+    ReinforcementDoc,
+    ReinforcementStepDoc,
     StepDoc,
     TrackDoc,
     VariableDoc,
@@ -92,6 +94,7 @@ class Rules:
         demo_slugs = self.demos(top)
         if "path" in top:
             self.path(top["path"], prompt_slugs, demo_slugs)
+        self.reinforcement(top, prompt_slugs, demo_slugs)
         self.interventions(top)
         if "kpis" in top:
             self.kpis(top)
@@ -194,6 +197,20 @@ class Rules:
                 self.error(
                     extra, f"the {name} track needs exactly one fvm_task step, found another"
                 )
+
+    def reinforcement(self, top: dict, prompt_slugs, demo_slugs) -> None:
+        days_seen: dict[int, int] = {}
+        for i, day_path, day in self.items(top, "reinforcement", "", ReinforcementDoc):
+            if "day" in day:
+                self.unique(days_seen, day["day"], i, join(day_path, "day"), "reinforcement day")
+            if "steps" in day and not day["steps"]:
+                self.error(
+                    join(day_path, "steps"),
+                    "a reinforcement day needs at least one step",
+                    incomplete=True,
+                )
+            for _, step_path, step in self.items(day, "steps", day_path, ReinforcementStepDoc):
+                self.step(step, step_path, prompt_slugs, demo_slugs, [])
 
     def step(self, step: dict, path: str, prompt_slugs, demo_slugs, fvm_tasks: list) -> None:
         kind = step.get("kind")

@@ -6,7 +6,9 @@ highest-numbered published version (an enrollment keeps its own, older one).
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, QuerySet
+from datetime import date
+
+from django.db.models import Exists, Min, OuterRef, QuerySet
 
 from roles.models import RolePack, RolePackVersion
 
@@ -38,3 +40,21 @@ def version_latest_published(*, slug: str) -> RolePackVersion | None:
 
 def rolepack_draft(*, pack: RolePack) -> RolePackVersion | None:
     return pack.versions.filter(status=RolePackVersion.Status.DRAFT).first()
+
+
+def rolepack_first_start(*, slug: str) -> date | None:
+    """The earliest start date of anyone enrolled on any version of the pack ``slug``: the
+    date its KPI baselines should be measured by (docs/rolepack-format.md)."""
+    return RolePackVersion.objects.filter(pack__slug=slug).aggregate(
+        first=Min("enrollments__start_date")
+    )["first"]
+
+
+def rolepack_first_starts() -> dict[int, date]:
+    """:func:`rolepack_first_start` of every pack with someone enrolled, by pack id (one query)."""
+    return dict(
+        RolePackVersion.objects.filter(enrollments__isnull=False)
+        .values_list("pack_id")
+        .annotate(first=Min("enrollments__start_date"))
+        .order_by()
+    )

@@ -45,7 +45,7 @@ def _load(versions: dict[int, RolePackVersion]) -> dict[int, VersionContent]:
     loaded = {pk: VersionContent(version=v) for pk, v in versions.items()}
     if not versions:
         return loaded
-    for step in PathStep.objects.filter(version_id__in=versions):
+    for step in PathStep.objects.path().filter(version_id__in=versions):
         loaded[step.version_id].steps.append(step)
     prompts = Prompt.objects.filter(version_id__in=versions).prefetch_related("variables")
     for prompt in prompts:

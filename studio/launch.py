@@ -15,7 +15,6 @@ from datetime import date
 
 from django.utils import timezone
 
-from roles.document import KpiDoc
 from roles.document_types import DAY_MAX, DAY_MIN, placeholders
 from roles.models import PathStep
 
@@ -23,7 +22,6 @@ TARGET_CUT = 0.30  # the target at least 30% below the baseline
 KPIS_MIN, KPIS_MAX = 3, 5
 FVM_TASK_BY_DAY = 5
 NUDGE_DAY = 5
-# Present once the document records when each KPI baseline was measured.
 MEASURED_ON = "baseline_measured_on"
 
 
@@ -85,7 +83,7 @@ def _target_cut(document: dict) -> Check:
     return Check("target", label, ok, detail)
 
 
-def _kpis(document: dict, today: date) -> Check:
+def _kpis(document: dict, today: date, first_start: date | None) -> Check:
     kpis = _list(document, "kpis")
     label = f"{KPIS_MIN}–{KPIS_MAX} KPIs with baselines measured before launch"
     problems = []
@@ -96,26 +94,33 @@ def _kpis(document: dict, today: date) -> Check:
     ]
     if no_baseline:
         problems.append("no baseline for " + ", ".join(no_baseline))
-    if MEASURED_ON in KpiDoc.model_fields:
-        unmeasured = [
-            _text(k.get("name")) or "(unnamed)"
-            for k in kpis
-            if not _measured_before(k.get(MEASURED_ON), today)
-        ]
-        if unmeasured:
-            problems.append("baseline not measured before today for " + ", ".join(unmeasured))
+    undated, late = [], []
+    for kpi in kpis:
+        name = _text(kpi.get("name")) or "(unnamed)"
+        measured = _date(kpi.get(MEASURED_ON))
+        if measured is None or measured > today:
+            undated.append(name)
+        elif first_start is not None and measured > first_start:
+            late.append(name)
+    if undated:
+        problems.append("no date the baseline was measured for " + ", ".join(undated))
+    if late:
+        problems.append(
+            f"baseline measured after the first start ({first_start.isoformat()}) for "
+            + ", ".join(late)
+        )
     detail = "; ".join(problems) if problems else f"{len(kpis)} KPIs"
     detail = detail[:1].upper() + detail[1:] + "."
     return Check("kpis", label, not problems, detail)
 
 
-def _measured_before(value, today: date) -> bool:
+def _date(value) -> date | None:
     if isinstance(value, str):
         try:
             value = date.fromisoformat(value)
         except ValueError:
-            return False
-    return isinstance(value, date) and value <= today
+            return None
+    return value if isinstance(value, date) else None
 
 
 def _timed_demo(document: dict) -> Check:
@@ -204,14 +209,18 @@ def _no_empty_day(document: dict) -> Check:
     return Check("days", "No empty day", not empty, detail)
 
 
-def launch_checklist(document: dict, *, today: date | None = None) -> list[Check]:
-    """The eight launch checks of ``document``, in the order the studio shows them."""
+def launch_checklist(
+    document: dict, *, today: date | None = None, first_start: date | None = None
+) -> list[Check]:
+    """The eight launch checks of ``document``, in the order the studio shows them.
+    ``first_start``: the role's first enrollment start (roles.selectors.rolepack_first_start),
+    which every KPI baseline should be measured by."""
     document = document if isinstance(document, dict) else {}
     today = today or timezone.localdate()
     return [
         _fvm_sentence(document),
         _target_cut(document),
-        _kpis(document, today),
+        _kpis(document, today, first_start),
         _timed_demo(document),
         _fvm_task(document),
         _nudge(document),

@@ -17,6 +17,7 @@ from insights.filters import report_filters_build
 from onboarding.models import Enrollment
 from roles.canonical import version_to_document
 from roles.models import RolePack, RolePackVersion
+from roles.selectors import rolepack_first_starts
 from studio.launch import Check, launch_checklist
 
 DOCUMENT_ROWS = ("prompts__variables", "demos", "steps", "interventions", "kpis")
@@ -74,6 +75,7 @@ def studio_packs(*, slug: str | None = None) -> list[PackRow]:
         .annotate(n=Count("id"))
         .order_by()
     )
+    first_starts = rolepack_first_starts()
     report = {row["role"]: row for row in activation_report(report_filters_build())["roles"]}
     rows = []
     for pack in packs:
@@ -86,7 +88,7 @@ def studio_packs(*, slug: str | None = None) -> list[PackRow]:
                 working=version,
                 published=published.get(pack.pk),
                 document=document,
-                checklist=launch_checklist(document),
+                checklist=launch_checklist(document, first_start=first_starts.get(pack.pk)),
                 enrolled=counts.get(pack.pk, 0),
                 rate_within_7=rate.get("rate_within_7"),
                 eligible=rate.get("eligible", 0),

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 from roles.canonical import version_to_document
 from roles.models import RolePack
 from roles.permissions import enablement_required
-from roles.selectors import rolepack_draft, version_latest_published
+from roles.selectors import rolepack_draft, rolepack_first_start, version_latest_published
 from roles.validation import PackValidationError, validate_document
 from studio import services
 from studio.editing import editor_sections
@@ -44,6 +44,10 @@ def publish(request, slug: str):
             revision=services.draft_revision(draft),
             diff=yaml_diff(version_to_document(published) if published else None, document),
             errors=validate_document(document, source=f"{slug} v{draft.number}"),
-            gaps=[check for check in launch_checklist(document) if check.gap],
+            gaps=[
+                check
+                for check in launch_checklist(document, first_start=rolepack_first_start(slug=slug))
+                if check.gap
+            ],
         )
     return render(request, "studio/publish.html", context, status=409 if failed else 200)

@@ -99,7 +99,7 @@ def path_steps_for(version: RolePackVersion, track: str) -> QuerySet[PathStep]:
 
     An exploratory person in a pack without exploratory steps follows the prescriptive track.
     """
-    steps = PathStep.objects.filter(version=version)
+    steps = PathStep.objects.path().filter(version=version)
     if track == Track.PRESCRIPTIVE:
         chosen = Q(track=Track.PRESCRIPTIVE)
     else:

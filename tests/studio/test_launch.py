@@ -43,7 +43,10 @@ def _doc(**overrides):
             }
         ],
         "interventions": [{"day": 5, "kind": "manager_nudge", "channel": "email", "message": "Hi"}],
-        "kpis": [{"name": f"k{i}", "baseline": 10, "target": 5} for i in range(3)],
+        "kpis": [
+            {"name": f"k{i}", "baseline": 10, "target": 5, "baseline_measured_on": "2026-10-30"}
+            for i in range(3)
+        ],
     }
     document.update(overrides)
     return document
@@ -75,8 +78,35 @@ def test_it_says_which_sentence_parts_are_missing():
 
 @pytest.mark.parametrize(("count", "ok"), [(2, False), (3, True), (5, True), (6, False)])
 def test_it_wants_three_to_five_kpis(count, ok):
-    kpis = [{"name": f"k{i}", "baseline": 1, "target": 0} for i in range(count)]
+    kpis = [
+        {"name": f"k{i}", "baseline": 1, "target": 0, "baseline_measured_on": "2026-10-30"}
+        for i in range(count)
+    ]
     assert ("kpis" not in _gaps(_doc(kpis=kpis))) is ok
+
+
+def test_it_wants_the_date_each_baseline_was_measured():
+    document = _doc()
+    del document["kpis"][0]["baseline_measured_on"]
+    document["kpis"][1]["baseline_measured_on"] = "2026-12-02"  # after today: not yet
+    document["kpis"][2]["baseline_measured_on"] = "2026-13-01"
+    assert _gaps(document)["kpis"] == "No date the baseline was measured for k0, k1, k2."
+
+
+@pytest.mark.parametrize(
+    ("first_start", "gap"),
+    [
+        (None, None),
+        (date(2026, 10, 30), None),  # measured on the first start day: before anyone began
+        (
+            date(2026, 10, 29),
+            "Baseline measured after the first start (2026-10-29) for k0, k1, k2.",
+        ),
+    ],
+)
+def test_it_wants_baselines_measured_by_the_first_start(first_start, gap):
+    checks = launch_checklist(_doc(), today=TODAY, first_start=first_start)
+    assert {c.key: c.detail for c in checks if c.gap}.get("kpis") == gap
 
 
 def test_it_wants_a_timed_demo():
