@@ -4,13 +4,14 @@ that creates versions (docs/rolepack-format.md)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
 
 from audit.services import audit_record
-from roles import services
+from roles import selectors, services
+from roles.advice import pack_warnings
 from roles.canonical import content_hash, normalize_document, version_to_document
 from roles.models import RolePack, RolePackVersion
 from roles.packfile import LoadedPack, load_path
@@ -24,6 +25,8 @@ class ImportOutcome:
     created: bool  # False when the content is identical to the pack's latest version
     number: int | None = None
     status: str = ""
+    # The seeds' advice the pack does not follow (roles.advice): said, never refused.
+    warnings: list[PackError] = field(default_factory=list)
 
     def __str__(self) -> str:
         if not self.created:
@@ -98,10 +101,19 @@ def _import(
             if dry_run:
                 raise _DryRun
     except _DryRun:
-        return [
+        outcomes = [
             ImportOutcome(o.slug, None, o.created, o.number, o.status + " (dry run)")
             for o in outcomes
         ]
+    for outcome, loaded in zip(outcomes, packs, strict=True):
+        outcome.warnings.extend(
+            pack_warnings(
+                loaded.document,
+                first_start=selectors.rolepack_first_start(slug=outcome.slug),
+                source=loaded.source,
+                lines=loaded.lines,
+            )
+        )
     return outcomes
 
 

@@ -242,6 +242,10 @@ class Intervention(models.Model):
         return f"day {self.day} {self.get_kind_display()} ({self.channel})"
 
 
+# The seeds' advice: 3 to 5 KPIs a role (fewer is a warning, none an error).
+KPIS_ADVISED = (3, 5)
+
+
 class Kpi(models.Model):
     class Direction(models.TextChoices):
         DOWN = "down", "Lower is better"

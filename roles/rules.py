@@ -30,7 +30,7 @@ from roles.document_types import (
     fields_of,
     placeholders,
 )
-from roles.models import Kpi, PathStep, Track
+from roles.models import KPIS_ADVISED, Kpi, PathStep, Track
 
 
 def join(path: str, key: str | int) -> str:
@@ -270,7 +270,12 @@ class Rules:
 
     def kpis(self, top: dict) -> None:
         if not top["kpis"]:
-            self.error("kpis", "at least one KPI is required", incomplete=True)
+            self.error(
+                "kpis",
+                f"a pack needs at least one KPI ({KPIS_ADVISED[0]} to {KPIS_ADVISED[1]} advised): "
+                "what shows that the role's work got better",
+                incomplete=True,
+            )
         names: dict[str, int] = {}
         for i, path, kpi in self.items(top, "kpis", "", KpiDoc):
             if "name" in kpi:

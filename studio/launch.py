@@ -16,10 +16,10 @@ from datetime import date
 from django.utils import timezone
 
 from roles.document_types import DAY_MAX, DAY_MIN, placeholders
-from roles.models import PathStep
+from roles.models import KPIS_ADVISED, PathStep
 
 TARGET_CUT = 0.30  # the target at least 30% below the baseline
-KPIS_MIN, KPIS_MAX = 3, 5
+KPIS_MIN, KPIS_MAX = KPIS_ADVISED
 FVM_TASK_BY_DAY = 5
 NUDGE_DAY = 5
 MEASURED_ON = "baseline_measured_on"

@@ -30,3 +30,5 @@ class Command(BaseCommand):
             raise SystemExit(1) from None
         for outcome in outcomes:
             self.stdout.write(str(outcome))
+            for warning in outcome.warnings:
+                self.stderr.write(f"warning: {warning}")
