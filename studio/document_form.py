@@ -32,20 +32,25 @@ from roles.document_types import (
     marker,
     nested,
 )
-from roles.models import Track
+from roles.models import REINFORCEMENT_DAYS, Track
 
 # Lists the author does not add to or take from: the tracks and the days are fixed.
-FIXED_LISTS = {"path", "path[].days"}
+FIXED_LISTS = {"path", "path[].days", "reinforcement"}
 # Values that say which track or day a group is: shown as the group's heading.
-GROUP_KEYS = {"path[].track", "path[].days[].day"}
+GROUP_KEYS = {"path[].track", "path[].days[].day", "reinforcement[].day"}
 # Step fields chosen from the pack's own prompts and demos.
-REFERENCES = {"path[].days[].steps[].prompt": "prompts", "path[].days[].steps[].demo": "demos"}
+REFERENCES = {
+    f"{steps}[].{key}": plural
+    for steps in ("path[].days[].steps", "reinforcement[].steps")
+    for key, plural in (("prompt", "prompts"), ("demo", "demos"))
+}
 GROUP_LABELS = {"fvm": "First value (FVM)", "context": "Role context"}
 ITEM_NAMES = {
     "prompts": "Prompt",
     "prompts[].variables": "Variable",
     "demos": "Demo",
     "path[].days[].steps": "Step",
+    "reinforcement[].steps": "Step",
     "interventions": "Intervention",
     "kpis": "KPI",
 }
@@ -146,10 +151,12 @@ def _help(spec) -> str:
 
 
 def _choices(spec) -> list[tuple[str, str]]:
+    """The document's values (a reinforcement step's kinds are some of the column's), with
+    the column's labels."""
+    allowed = [str(value) for value in typing.get_args(_base(spec.annotation))]
     column = _django_field(spec)
-    if column is not None and column.choices:
-        return [(str(value), str(label)) for value, label in column.choices]
-    return [(str(value), str(value)) for value in typing.get_args(_base(spec.annotation))]
+    labels = {str(value): str(label) for value, label in (column.choices or [])} if column else {}
+    return [(value, labels.get(value, value)) for value in allowed]
 
 
 def _item_name(list_path: str, cls: type[Section]) -> str:
@@ -235,6 +242,8 @@ class _Builder:
             track = self.document.get("path", [])[found[1]].get("track", "")
             label = Track(track).label.split(" (")[0] if track in Track.values else track
             return f"{label.lower()} track, day {found[3] + 1}"
+        if shape(path) == "reinforcement[].steps":
+            return f"day-{REINFORCEMENT_DAYS[found[1]]} check-in"
         if shape(path) == "prompts[].variables":
             return f"prompt {found[1] + 1}"
         return ""
@@ -272,6 +281,8 @@ class _Builder:
 def _group_title(node: Node) -> str:
     if node.name.endswith(".track"):
         return Track(node.value).label if node.value in Track.values else str(node.value)
+    if node.name.startswith("reinforcement"):
+        return f"Day {node.value} check-in"
     return f"Day {node.value}"
 
 
@@ -279,7 +290,8 @@ def _group_title(node: Node) -> str:
 
 
 def pad_path(document: dict) -> dict:
-    """Both tracks, each with days DAY_MIN..DAY_MAX (steps empty where there are none)."""
+    """Both tracks, each with days DAY_MIN..DAY_MAX (steps empty where there are none), and
+    both reinforcement days."""
     path = document.get("path")
     tracks = [path] if isinstance(path, dict) else [t for t in path or [] if isinstance(t, dict)]
     by_name = {t.get("track"): t for t in tracks}
@@ -296,17 +308,28 @@ def pad_path(document: dict) -> dict:
                 ],
             }
         )
-    return {**document, "path": padded}
+    given = document.get("reinforcement")
+    given = (
+        {d.get("day"): d for d in given or [] if isinstance(d, dict)}
+        if isinstance(given, list)
+        else {}
+    )
+    reinforcement = [
+        {"day": n, "steps": list(given.get(n, {}).get("steps") or [])} for n in REINFORCEMENT_DAYS
+    ]
+    return {**document, "path": padded, "reinforcement": reinforcement}
 
 
 def compact_path(document: dict) -> dict:
-    """The path without days that have no step, nor tracks without a day."""
+    """The path without days that have no step, nor tracks without a day; the reinforcement
+    without its empty days."""
     tracks = []
     for track in document.get("path") or []:
         days = [d for d in track.get("days") or [] if d.get("steps")]
         if days:
             tracks.append({**track, "days": days})
-    return {**document, "path": tracks}
+    reinforcement = [d for d in document.get("reinforcement") or [] if d.get("steps")]
+    return {**document, "path": tracks, "reinforcement": reinforcement}
 
 
 # --- posted form → document values -----------------------------------------------------------
