@@ -12,6 +12,7 @@ check-in as it delays a nudge: retried with the same backoff until the check-in 
 (``triggers.checkin_send_within``), then ``failed`` with the last try's reason.
 """
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -22,8 +23,12 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from roles.models import PathStep
+
 from . import channels, notifications
 from .models import Checkin
+from .progress import step_complete
+from .selectors.reinforcement import reinforcement_items
 from .sending import Delivery, error_text, max_attempts, retry_later
 from .triggers import TOO_LATE, checkin_send_within
 
@@ -60,20 +65,38 @@ def checkin_urls(checkin: Checkin) -> tuple[str, str]:
 
 @transaction.atomic
 def checkin_answer(
-    *, token: str, active: bool, sentiment: int | None = None, now: datetime | None = None
+    *,
+    token: str,
+    active: bool,
+    sentiment: int | None = None,
+    steps_done: Iterable[int] = (),
+    now: datetime | None = None,
 ) -> Checkin:
     """Record the person's answer (the latest click wins, with its time). A sentiment
-    (1–5) is optional: an answer without one keeps the one given before."""
+    (1–5) is optional: an answer without one keeps the one given before. ``steps_done``:
+    ids of the check-in's reinforcement steps the person marks done (as path steps are);
+    any other id is refused and nothing is recorded."""
     if sentiment is not None and sentiment not in range(1, 6):
         raise ValidationError({"sentiment": "Choose 1 (adds friction) to 5 (helps a lot)."})
     checkin = checkin_from_token(token)
+    now = now or timezone.now()
+    wanted = set(steps_done)
+    steps = list(
+        PathStep.objects.reinforcement().filter(
+            version_id=checkin.enrollment.version_id, day=checkin.day, pk__in=wanted
+        )
+    )
+    if len(steps) != len(wanted):
+        raise ValidationError({"steps": "That step is not one of this check-in's steps."})
     checkin.active = active
-    checkin.answered_at = now or timezone.now()
+    checkin.answered_at = now
     fields = ["active", "answered_at"]
     if sentiment is not None:
         checkin.sentiment = sentiment
         fields.append("sentiment")
     checkin.save(update_fields=fields)
+    for step in steps:
+        step_complete(enrollment=checkin.enrollment, step=step, now=now)
     return checkin
 
 
@@ -109,7 +132,11 @@ def checkin_send_deliver(*, checkin_id: int, now: datetime | None = None) -> Del
     enrollment = checkin.enrollment
     yes_url, no_url = checkin_urls(checkin)
     subject, text, html = notifications.checkin_email_parts(
-        enrollment=enrollment, yes_url=yes_url, no_url=no_url, day=checkin.day
+        enrollment=enrollment,
+        yes_url=yes_url,
+        no_url=no_url,
+        day=checkin.day,
+        steps=reinforcement_items(enrollment=enrollment, day=checkin.day),
     )
     mine = Checkin.objects.filter(pk=checkin_id, sent_at=now)
     try:

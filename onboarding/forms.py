@@ -86,7 +86,7 @@ SENTIMENT_CHOICES = [
 
 class CheckinForm(forms.Form):
     """The day-30/90 check-in page: the yes/no is the link itself (one click on the
-    button); the sentiment is optional."""
+    button); the sentiment and the reinforcement steps done are optional."""
 
     sentiment = forms.TypedChoiceField(
         label="Does the AI tool help with your work or add friction?",
@@ -96,3 +96,16 @@ class CheckinForm(forms.Form):
         required=False,
         widget=forms.RadioSelect,
     )
+    steps = forms.TypedMultipleChoiceField(
+        label="Steps done",
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the steps not done yet can be ticked; done ones are shown as done.
+        self.fields["steps"].choices = [
+            (item.step.id, "I did this") for item in items if not item.done_at
+        ]

@@ -366,15 +366,17 @@ def email_parts(message: Message) -> tuple[str, str]:
 
 
 def checkin_email_parts(
-    *, enrollment: Enrollment, yes_url: str, no_url: str, day: int
+    *, enrollment: Enrollment, yes_url: str, no_url: str, day: int, steps=()
 ) -> tuple[str, str, str]:
-    """(subject, text, html) of the day-30/90 check-in."""
+    """(subject, text, html) of the day-30/90 check-in; ``steps``: its reinforcement
+    steps (``selectors.reinforcement.reinforcement_items``), listed with their prompt or demo."""
     context = {
         "name": _employee_name(enrollment),
         "deliverable": enrollment.version.fvm_deliverable,
         "yes_url": yes_url,
         "no_url": no_url,
         "day": day,
+        "steps": [item for item in steps if not item.done_at],
         "site_url": settings.SITE_URL,
     }
     subject = f"Still using it for {enrollment.version.fvm_deliverable}?"
