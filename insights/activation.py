@@ -57,7 +57,7 @@ def _aggregates(as_of: datetime) -> dict:
     }
 
 
-def _median(histogram: dict[int, int]) -> float | None:
+def median_of(histogram: dict[int, int]) -> float | None:
     """Median of a {value: count} histogram (mean of the two middle values when even)."""
     total = sum(histogram.values())
     if total == 0:
@@ -87,7 +87,7 @@ def _row(key, label: str, agg: dict, histogram: dict[int, int]) -> dict:
         "rate_within_7": reached / eligible if eligible else None,
         "rate_within_7_ci": wilson(reached, eligible),
         "too_few": too_few(eligible),
-        "median_ttv": _median(histogram),
+        "median_ttv": median_of(histogram),
         "fvm_total": fvm_total,
         "minutes_saved_total": agg.get("minutes_saved_total") or 0,
         "fvm_rating_mean": round(agg["rating_total"] / fvm_total, 2) if fvm_total else None,

@@ -10,6 +10,7 @@ from onboarding.models import FvmCompletion, OrgSettings
 from .filters import ReportFilters, enrollments_enrolled
 from .kpis import kpi_minutes_saved, kpis_judged
 from .models import CostEntry
+from .training import adoption_minutes, adoption_time_cost
 from .value import meaningful
 
 
@@ -71,7 +72,13 @@ def cost_summary(
         if total_cost
         else None
     )
-    change = costs["training"] + costs["support"] + costs["adoption_time"]
+    # Without an adoption-time cost entered, the ratio uses the computed one (hours spent on
+    # onboarding × the hourly rate), labelled as such; totals and ROI keep entered costs only.
+    adoption = adoption_minutes(as_of=as_of, as_of_date=filters.as_of_date)
+    computed = adoption_time_cost(adoption["total"], org.hourly_rate)
+    entered = bool(entries_by_kind.get(CostEntry.Kind.ADOPTION_TIME))
+    adoption_cost = costs["adoption_time"] if entered else computed
+    change = costs["training"] + costs["support"] + adoption_cost
     ratio = (change / costs["license"]).quantize(Decimal("0.0001")) if costs["license"] else None
     return {
         "currency": org.currency,
@@ -89,5 +96,8 @@ def cost_summary(
         "value_of_time_saved": str(total_value),
         "roi": str(roi) if roi is not None else None,
         "change_management_ratio": str(ratio) if ratio is not None else None,
+        "change_management_adoption_time": str(adoption_cost),
+        "adoption_time_source": "entered" if entered else "computed",
+        "adoption_time_computed": {**adoption, "cost": str(computed)},
         "change_management_benchmark": list(settings.METRICS["change_management_ratio"]),
     }

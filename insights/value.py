@@ -17,6 +17,7 @@ from .activity import active_between
 from .filters import ReportFilters, enrollments_enrolled
 from .models import UsageActivity
 from .rates import rate
+from .training import training_hours
 from .usewindows import active_at, day_passed, usage_known
 
 ENGAGEMENT_DAY = 3
@@ -146,4 +147,5 @@ def value_metrics(filters: ReportFilters) -> dict:
         "active_use_90": active_use_90(filters),
         "meaningful_users": meaningful_users,
         "activated_no_value": activated_no_value_share(filters),
+        "training_hours": training_hours(filters),
     }

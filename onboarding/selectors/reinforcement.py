@@ -1,13 +1,15 @@
 """The reinforcement steps a day-30 or day-90 check-in brings, as the checklist shows steps:
 each with its prompt (filled with the person's values) or demo, and whether it is done.
 
-Four queries whatever the number of steps: steps, prompts (+ variables), demos, completions.
+Two queries (the steps, the person's completions of them) plus the version's prompts and
+demos, read once per process for a published version (roles/version_content.py).
 """
 
-from roles.models import Demo, PathStep, Prompt
+from roles.models import PathStep
+from roles.version_content import version_contents
 
 from ..models import Enrollment, StepCompletion
-from .checklists import StepItem, _Content, _step_item
+from .checklists import StepItem, _step_item
 
 
 def reinforcement_items(*, enrollment: Enrollment, day: int) -> list[StepItem]:
@@ -19,17 +21,7 @@ def reinforcement_items(*, enrollment: Enrollment, day: int) -> list[StepItem]:
     )
     if not steps:
         return []
-    version = enrollment.version_id
-    content = _Content()
-    prompt_slugs = {s.prompt_slug for s in steps if s.prompt_slug}
-    demo_slugs = {s.demo_slug for s in steps if s.demo_slug}
-    if prompt_slugs:
-        prompts = Prompt.objects.filter(version_id=version, slug__in=prompt_slugs)
-        for prompt in prompts.prefetch_related("variables"):
-            content.prompts[(version, prompt.slug)] = prompt
-    if demo_slugs:
-        for demo in Demo.objects.filter(version_id=version, slug__in=demo_slugs):
-            content.demos[(version, demo.slug)] = demo
+    content = version_contents([enrollment.version])[enrollment.version_id]
     done = dict(
         StepCompletion.objects.filter(enrollment=enrollment, step__in=steps).values_list(
             "step_id", "done_at"

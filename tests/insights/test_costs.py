@@ -65,7 +65,11 @@ def test_cost_per_meaningful_user_divides_all_costs_by_meaningful_users(people):
         "adoption_time": "0.00",
         "total": "1300.00",
     }
-    assert summary["change_management_ratio"] == "0.3000"  # (200 + 100 + 0) / 1000
+    # No adoption time entered: the computed one, the three FVM tasks done (the target, 10
+    # minutes each) at 60/h = 30.00, so (200 + 100 + 30) / 1000.
+    assert summary["adoption_time_source"] == "computed"
+    assert summary["change_management_adoption_time"] == "30.00"
+    assert summary["change_management_ratio"] == "0.3300"
     assert summary["change_management_benchmark"] == [0.40, 0.60]
     assert summary["meaningful_users"] == 2
     assert summary["cost_per_meaningful_user"] == "650.00"

@@ -109,3 +109,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True))
             )
+        hours = report["value"]["training_hours"]
+        low, high = hours["benchmark"]
+        median = hours["overall"]["median_hours"]
+        self.stdout.write(
+            "Training hours (median, people past day 7): "
+            f"{'—' if median is None else f'{median:g} h'}, n={hours['overall']['n']} "
+            f"— benchmark {low}–{high} h"
+        )
