@@ -47,9 +47,14 @@ def enrollment_for_user(*, user, people: bool = True) -> Enrollment | None:
     related = ("fvm_completion", "manager", "buddy") if people else ("fvm_completion",)
     # One enrollment per user (a one-to-one): no ordering to compile, as first() would add.
     found = Enrollment.objects.select_related(*related).filter(user_id=user.pk).order_by()[:1]
+    if people:  # the page's navigation asks whether they lead anyone: answered here too
+        leads = Enrollment.objects.filter(Q(manager_id=user.pk) | Q(buddy_id=user.pk))
+        found = found.annotate(leads_someone=Exists(leads))
     enrollment = next(iter(found), None)
     if enrollment is None:
         return None
+    if people:
+        user.has_team_known = enrollment.leads_someone  # read by team_nav.has_team
     enrollment.user = user
     enrollment.version = version_content_by_id(enrollment.version_id).version
     return enrollment

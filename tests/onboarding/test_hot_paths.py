@@ -16,8 +16,9 @@ from tests.factories import make_pack
 
 ME, MY = "/api/me/", "/my/"
 # Session, user, enrollment (with first value; on /my/ manager and buddy), days and done
-# steps in one query; /my/ adds banners, "My team" and the permission check of base.html.
-ME_QUERIES, MY_QUERIES = 4, 7
+# steps in one query; /my/ adds banners and the permission check of base.html (its "My team"
+# is answered by the enrollment query).
+ME_QUERIES, MY_QUERIES = 4, 6
 
 
 def _pack_with_steps(slug: str, total: int):
