@@ -166,7 +166,9 @@ def schemathesis(args: argparse.Namespace, port: int, email: str | None) -> tupl
 def summary(output: str) -> str:
     """schemathesis' closing block: from its SUMMARY heading to the end."""
     at = output.rfind("SUMMARY")
-    return output[at:].strip() if at >= 0 else output[-3000:].strip()
+    if at < 0:
+        return output[-3000:].strip()
+    return output[output.rfind("\n", 0, at) + 1 :].strip()
 
 
 def main() -> None:
