@@ -7,8 +7,9 @@ someone, with a screenshot saved and an accessibility (axe-core) check.
     screenshot(page, "my-day1")           # test-results/screenshots/my-day1-phone.png
     assert_accessible(page)               # no serious or critical violation
 
-Use the ``chromium`` fixture of tests/conftest.py (one browser per test) and Django's
-``live_server``. Screenshots are kept as CI artefacts under ``test-results/``.
+Use the ``chromium`` fixture of tests/conftest.py (the worker's one browser; a fresh context
+per page) and Django's ``live_server``. Screenshots are kept as CI artefacts under
+``test-results/``.
 """
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+import asyncio
 import os
 
 import pytest
@@ -32,12 +33,15 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture
-def chromium(monkeypatch):
-    """Debian's Chromium, headless, started and stopped inside one test.
+@pytest.fixture(scope="session")
+def _chromium_process():
+    """Playwright's driver and Debian's Chromium, started once per process (per xdist worker)
+    by its first browser test: starting them cost each browser test a second or more of CPU.
 
-    Not pytest-playwright's session-wide browser: its event loop would stay running in the main
-    thread for the rest of the session, and Django refuses ORM calls while a loop runs.
+    Playwright's sync API leaves its event loop marked as running in the main thread between
+    calls, and Django refuses ORM calls while a loop runs; so the loop is marked running only
+    inside a browser test (``chromium`` below) and cleared again after it, which leaves every
+    other test's ORM calls checked as before.
     """
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CI"):
@@ -45,13 +49,39 @@ def chromium(monkeypatch):
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
+    playwright = sync_playwright().start()
+    loop = asyncio.get_running_loop()
+    held = {"browser": None}
+
+    def browser():
+        if held["browser"] is None or not held["browser"].is_connected():
+            held["browser"] = playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            )
+        return held["browser"]
+
+    asyncio._set_running_loop(None)
+    yield loop, browser
+    asyncio._set_running_loop(loop)
+    try:
+        if held["browser"] is not None:
+            held["browser"].close()
+    finally:
+        playwright.stop()
+
+
+@pytest.fixture
+def chromium(_chromium_process, monkeypatch):
+    """The worker's Chromium for this test; every context (and page) the test opened is closed
+    after it, so no cookie, storage or page outlives the test."""
+    loop, browser = _chromium_process
     # Only for this test: ORM calls made while Playwright's loop runs are plain synchronous ones.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    asyncio._set_running_loop(loop)
+    try:
+        shared = browser()
+        yield shared
+        for context in list(shared.contexts):
+            context.close()
+    finally:
+        asyncio._set_running_loop(None)

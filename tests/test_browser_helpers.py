@@ -1,5 +1,7 @@
 """The shared browser helpers (tests/browser.py) work on our own pages."""
 
+import asyncio
+
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -26,3 +28,21 @@ def test_an_anonymous_page_is_the_sign_in_page(live_server, chromium):
     page.goto("/my/")
     assert "/accounts/login/" in page.url
     page.context.close()
+
+
+def test_a_browser_test_gets_the_workers_chromium_with_its_loop_running(
+    _chromium_process, chromium
+):
+    """The worker's one Chromium stays up between tests; its loop is marked running only inside a
+    browser test, so other tests' ORM calls are checked for async safety as without it."""
+    assert chromium.is_connected()
+    chromium.new_page().set_content("<p>one</p>")
+    assert asyncio.get_running_loop() is _chromium_process[0]
+
+
+@pytest.mark.django_db
+def test_outside_a_browser_test_no_loop_runs_and_the_orm_is_checked(_chromium_process, monkeypatch):
+    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
+    with pytest.raises(RuntimeError):
+        asyncio.get_running_loop()
+    assert get_user_model().objects.count() == 0
