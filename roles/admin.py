@@ -11,6 +11,7 @@ nothing above it).
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -26,6 +27,9 @@ from roles.validation import PackValidationError
 
 class AuthorOnlyMixin:
     """The enablement team and admins only (staff without the permission see nothing)."""
+
+    # A URL typed without a scheme is taken as https (Django 6's default), never http.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_module_permission(self, request):
         return is_enablement(request.user)
