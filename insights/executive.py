@@ -23,13 +23,13 @@ def _pct(value) -> str:
     return "n/a" if value is None else f"{value:.0%}"
 
 
-def _figure(key, label, value, status, detail, benchmark="") -> dict:
+def _figure(key, label, value, status, detail, benchmark="", status_text="") -> dict:
     return {
         "key": key,
         "label": label,
         "value": value,
         "status": status,
-        "status_text": STATUS_WORDS[status],
+        "status_text": status_text or STATUS_WORDS[status],
         "detail": detail,
         "benchmark": benchmark,
     }
@@ -90,19 +90,24 @@ def _meaningful(costs: dict) -> dict:
 
 def _value(costs: dict) -> dict:
     value, total = Decimal(costs["value_of_time_saved"]), Decimal(costs["costs"]["total"])
-    if total == 0:
-        status = "none"
-    else:
-        status = "good" if value > total else "bad"
     roi = costs["roi"]
+    if total == 0:
+        # A value is known; what it is compared with is not: say which data is missing.
+        status, status_text = "none", "no costs entered yet"
+        detail = "the period's costs are not entered (import_costs or /api/costs/)"
+    else:
+        status, status_text = ("good" if value > total else "bad"), ""
+        detail = f"against cost {costs['currency']} {total}" + (
+            f"; ROI {Decimal(roi):.0%}" if roi is not None else ""
+        )
     return _figure(
         "value",
         "Value of measured time saved",
         f"{costs['currency']} {value}",
         status,
-        f"against cost {costs['currency']} {total}"
-        + (f"; ROI {Decimal(roi):.0%}" if roi is not None else ""),
+        detail,
         "more than the period's cost",
+        status_text,
     )
 
 

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from insights.models import UsageActivity
+from insights.models import CostEntry, UsageActivity
 from onboarding.models import FvmCompletion
 from tests.browser import assert_accessible, in_first_viewport, open_page, screenshot
 from tests.factories import make_pack
@@ -59,6 +59,28 @@ def test_a_passing_rate_is_coloured_and_named(client, author):
     figure = body[body.rindex("<li", 0, start) : body.index("</li>", start)]
     assert "status-top" in figure and "top quartile" in figure and "70%" in figure
     assert "7 of 10 eligible; 95% CI 40%–89%" in figure
+
+
+def _figure(body: str, key: str) -> str:
+    start = body.index(f'data-key="{key}"')
+    return body[body.rindex("<li", 0, start) : body.index("</li>", start)]
+
+
+@pytest.mark.django_db
+def test_the_value_figure_says_costs_are_missing_not_that_there_is_no_data(client, author):
+    cohort(4)
+    client.force_login(author)
+    figure = _figure(client.get(URL).content.decode(), "value")
+    # (90 − 15) + (60 − 15) = 120 minutes saved, at the default EUR 60 an hour
+    assert "EUR 120.00" in figure
+    assert "no costs entered yet" in figure and "no data yet" not in figure
+    assert "import_costs" in figure
+    CostEntry.objects.create(
+        kind="license", amount=100, period_start=date(2026, 3, 1), period_end=date(2026, 3, 31)
+    )
+    figure = _figure(client.get(URL).content.decode(), "value")
+    assert "status-good" in figure and "on target" in figure
+    assert "against cost EUR 100.00" in figure
 
 
 @pytest.mark.django_db
