@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from roles import selectors
+from roles.advice import pack_warnings
 from roles.canonical import version_to_document
 from roles.document import PackDocument
 from roles.imports import rolepack_import_document
@@ -37,8 +38,13 @@ def _errors_response(errors: list[PackError]) -> Response:
     )
 
 
-def _detail(version: RolePackVersion, *, versions) -> dict:
-    return {
+def _warnings(warnings) -> list[dict]:
+    return [{"line": w.line, "path": w.path, "message": w.message} for w in warnings]
+
+
+def _detail(version: RolePackVersion, *, versions, warnings=None) -> dict:
+    extra = {} if warnings is None else {"warnings": _warnings(warnings)}
+    return extra | {
         "slug": version.pack.slug,
         "version": version.number,
         "status": version.status,
@@ -126,7 +132,11 @@ class RolePackListApi(APIView):
             return _errors_response(exc.errors)
         version = outcome.version
         return Response(
-            _detail(version, versions=_visible_versions(version.pack, request.user)),
+            _detail(
+                version,
+                versions=_visible_versions(version.pack, request.user),
+                warnings=outcome.warnings,
+            ),
             status=status.HTTP_201_CREATED,
         )
 
@@ -177,7 +187,8 @@ class RolePackDetailApi(APIView):
             outcome = rolepack_import_document(document=document, publish=False, user=request.user)
         except PackValidationError as exc:
             return _errors_response(exc.errors)
-        return Response(_detail(outcome.version, versions=_visible_versions(pack, request.user)))
+        versions = _visible_versions(pack, request.user)
+        return Response(_detail(outcome.version, versions=versions, warnings=outcome.warnings))
 
 
 class RolePackPublishApi(APIView):
@@ -205,4 +216,10 @@ class RolePackPublishApi(APIView):
             version = rolepack_version_publish(version=draft, user=request.user)
         except PackValidationError as exc:
             return _errors_response(exc.errors)
-        return Response(_detail(version, versions=_visible_versions(pack, request.user)))
+        warnings = pack_warnings(
+            version_to_document(version),
+            first_start=selectors.rolepack_first_start(slug=slug),
+            source="<api>",
+        )
+        versions = _visible_versions(pack, request.user)
+        return Response(_detail(version, versions=versions, warnings=warnings))

@@ -31,6 +31,12 @@ class RolePackListSerializer(serializers.Serializer):
     fvm_sentence = serializers.CharField()
 
 
+class PackErrorSerializer(serializers.Serializer):
+    line = serializers.IntegerField(allow_null=True)
+    path = serializers.CharField(help_text="Field path, e.g. prompts[2].variables[0].name.")
+    message = serializers.CharField()
+
+
 class RolePackDetailSerializer(serializers.Serializer):
     slug = serializers.CharField()
     version = serializers.IntegerField()
@@ -38,12 +44,14 @@ class RolePackDetailSerializer(serializers.Serializer):
     fvm_sentence = serializers.CharField()
     versions = VersionSummarySerializer(many=True)
     document = PackDocumentField()
-
-
-class PackErrorSerializer(serializers.Serializer):
-    line = serializers.IntegerField(allow_null=True)
-    path = serializers.CharField(help_text="Field path, e.g. prompts[2].variables[0].name.")
-    message = serializers.CharField()
+    warnings = PackErrorSerializer(
+        many=True,
+        required=False,
+        help_text=(
+            "After a create, replace or publish: the seeds' advice the document does not "
+            "follow (3 to 5 KPIs, baselines measured by the first start); never blocks."
+        ),
+    )
 
 
 class PackErrorsSerializer(serializers.Serializer):

@@ -164,3 +164,17 @@ def test_a_malformed_body_is_a_400_listing_the_error(author):
     assert "JSON parse error" in response.json()["errors"][0]["message"]
     response = client.post("/api/rolepacks/", [1, 2], format="json")
     assert response.json()["errors"][0]["message"] == "the body must be one role pack object"
+
+
+def test_create_and_publish_answer_the_seeds_advice_as_warnings(author):
+    document = _document()
+    document["kpis"] = document["kpis"][:1]  # one KPI: allowed, advised against
+    client = _client(author)
+    created = client.post("/api/rolepacks/", document, format="json")
+    assert created.status_code == 201
+    (warning,) = created.json()["warnings"]
+    assert warning["path"] == "kpis" and "3 to 5" in warning["message"]
+    published = client.post("/api/rolepacks/new-pack/publish/")
+    assert published.status_code == 200 and published.json()["status"] == "published"
+    assert [w["path"] for w in published.json()["warnings"]] == ["kpis"]
+    assert "warnings" not in client.get("/api/rolepacks/new-pack/").json()
