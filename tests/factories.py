@@ -170,3 +170,27 @@ def make_pack(
         order=1,
     )
     return version
+
+
+def make_pack_with_steps(slug: str, total: int) -> RolePackVersion:
+    """A published pack whose prescriptive path is ``total`` steps over days 1–7 (a demo, a
+    prompt and a reflection in turn): for the tests that hold a query count whatever the
+    path's length."""
+    version = make_pack(slug, prompts=3)
+    PathStep.objects.filter(version=version).delete()
+    kinds = [PathStep.Kind.WATCH_DEMO, PathStep.Kind.TRY_PROMPT, PathStep.Kind.REFLECT]
+    PathStep.objects.bulk_create(
+        PathStep(
+            version=version,
+            track=Track.PRESCRIPTIVE,
+            day=i % 7 + 1,
+            order=i,
+            kind=kinds[i % 3],
+            title=f"Step {i}",
+            body=f"Do **step {i}**.",
+            demo_slug="variance-demo" if i % 3 == 0 else "",
+            prompt_slug=f"prompt-{i % 3 + 1}" if i % 3 == 1 else "",
+        )
+        for i in range(total)
+    )
+    return version

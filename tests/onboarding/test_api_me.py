@@ -5,7 +5,7 @@ from rest_framework.test import APIClient
 
 from onboarding.models import FvmCompletion, StepCompletion
 from roles.models import PathStep, Track
-from tests.factories import make_pack
+from tests.factories import make_pack, make_pack_with_steps
 
 ME = "/api/me/"
 
@@ -112,19 +112,7 @@ def test_a_cannot_read_or_change_bs_progress(api, ada, enroll, version):
 def test_get_me_makes_a_bounded_number_of_queries(
     api, enroll, django_assert_max_num_queries, total
 ):
-    version = make_pack(f"pack-{total}", prompts=3)
-    PathStep.objects.filter(version=version).delete()
-    PathStep.objects.bulk_create(
-        PathStep(
-            version=version,
-            track=Track.PRESCRIPTIVE,
-            day=i % 7 + 1,
-            order=i,
-            kind=PathStep.Kind.TRY_PROMPT,
-            prompt_slug=f"prompt-{i % 3 + 1}",
-        )
-        for i in range(total)
-    )
+    version = make_pack_with_steps(f"pack-{total}", total)
     enrollment = enroll("ada@example.com", version)
     api.force_login(enrollment.user)
     with django_assert_max_num_queries(9):

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from roles.models import PathStep, Track
 from roles.version_content import version_content_by_id, version_contents
-from tests.factories import make_pack
+from tests.factories import make_pack, make_pack_with_steps
 
 ME, MY = "/api/me/", "/my/"
 # Session, user, enrollment (with first value; on /my/ manager and buddy), days and done
@@ -21,33 +21,12 @@ ME, MY = "/api/me/", "/my/"
 ME_QUERIES, MY_QUERIES = 4, 6
 
 
-def _pack_with_steps(slug: str, total: int):
-    version = make_pack(slug, prompts=3)
-    PathStep.objects.filter(version=version).delete()
-    kinds = [PathStep.Kind.WATCH_DEMO, PathStep.Kind.TRY_PROMPT, PathStep.Kind.REFLECT]
-    PathStep.objects.bulk_create(
-        PathStep(
-            version=version,
-            track=Track.PRESCRIPTIVE,
-            day=i % 7 + 1,
-            order=i,
-            kind=kinds[i % 3],
-            title=f"Step {i}",
-            body=f"Do **step {i}**.",
-            demo_slug="variance-demo" if i % 3 == 0 else "",
-            prompt_slug=f"prompt-{i % 3 + 1}" if i % 3 == 1 else "",
-        )
-        for i in range(total)
-    )
-    return version
-
-
 @time_machine.travel("2026-12-03 10:00Z", tick=False)
 @pytest.mark.parametrize("total", [1, 30])
 def test_the_persons_api_and_page_make_the_same_few_queries_at_1_and_30_steps(
     client, login, enroll, django_assert_num_queries, total
 ):
-    enrollment = enroll("ada@example.com", _pack_with_steps(f"pack-{total}", total))
+    enrollment = enroll("ada@example.com", make_pack_with_steps(f"pack-{total}", total))
     login(enrollment.user)
     assert client.get(MY).status_code == 200  # the first visit is recorded once
     with django_assert_num_queries(ME_QUERIES):

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from onboarding.models import Enrollment, FvmCompletion, StepCompletion
 from roles.models import PathStep, Track
-from tests.factories import make_pack
+from tests.factories import make_pack, make_pack_with_steps
 
 MY = "/my/"
 
@@ -332,22 +332,7 @@ def test_the_page_has_a_banners_slot_that_is_empty_for_now(client, ada):
 def test_the_page_makes_the_same_number_of_queries_whatever_the_path_length(
     client, login, enroll, django_assert_max_num_queries, slug, total
 ):
-    version = make_pack(slug, prompts=3)
-    PathStep.objects.filter(version=version).delete()
-    kinds = [PathStep.Kind.WATCH_DEMO, PathStep.Kind.TRY_PROMPT, PathStep.Kind.REFLECT]
-    PathStep.objects.bulk_create(
-        PathStep(
-            version=version,
-            track=Track.PRESCRIPTIVE,
-            day=i % 7 + 1,
-            order=i,
-            kind=kinds[i % 3],
-            title=f"Step {i}",
-            demo_slug="variance-demo" if i % 3 == 0 else "",
-            prompt_slug=f"prompt-{i % 3 + 1}" if i % 3 == 1 else "",
-        )
-        for i in range(total)
-    )
+    version = make_pack_with_steps(slug, total)
     enrollment = enroll("ada@example.com", version)
     for step in PathStep.objects.filter(version=version)[: total // 2]:
         StepCompletion.objects.create(
