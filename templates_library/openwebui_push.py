@@ -12,7 +12,6 @@ What is already there with the same content is left alone, so a second run chang
 Each push that changed something is recorded in the export log (``via="push"``, the target).
 """
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 
@@ -25,7 +24,7 @@ from templates_library import selectors
 from templates_library.exporters import ExportError
 from templates_library.exporters.openwebui import rows as prompt_rows
 from templates_library.exporters.openwebui_model import preset
-from templates_library.models import ExportLog
+from templates_library.exporters.service import export_log_create
 
 TIMEOUT_SECONDS = 30
 
@@ -160,13 +159,12 @@ def prompts_push_openwebui(
 @transaction.atomic
 def _log(versions, *, url: str, result: PushResult, user) -> None:
     summary = json.dumps({"created": result.created, "updated": result.updated}).encode()
-    log = ExportLog.objects.create(
-        user=user if getattr(user, "is_authenticated", False) else None,
-        format="openwebui",
-        roles=[{"slug": v.pack.slug, "version": v.number} for v in versions],
-        content_hash=hashlib.sha256(summary).hexdigest(),
-        size_bytes=len(summary),
+    log = export_log_create(
+        versions,
+        fmt="openwebui",
+        content=summary,
         via="push",
+        user=user,
         target=f"openwebui:{url.rstrip('/')}",
         target_ids=result.created + result.updated,
     )

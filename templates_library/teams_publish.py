@@ -14,7 +14,6 @@ recorded in the export log (``via="push"``, ``target`` ``teams-catalog:<tenant>`
 ``target_ids`` the Teams app ids and versions).
 """
 
-import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from audit.services import audit_record
 from templates_library import selectors
 from templates_library.exporters import ExportError, build_export
 from templates_library.exporters.m365 import app_id, app_version
-from templates_library.models import ExportLog
+from templates_library.exporters.service import export_log_create
 
 SCOPES = ["AppCatalog.ReadWrite.All"]
 TIMEOUT_SECONDS = 60
@@ -192,13 +191,12 @@ def agents_publish(
 @transaction.atomic
 def _log(versions, *, result: PublishResult, user) -> None:
     summary = json.dumps(result.published, sort_keys=True).encode()
-    log = ExportLog.objects.create(
-        user=user if getattr(user, "is_authenticated", False) else None,
-        format="m365-agent",
-        roles=[{"slug": v.pack.slug, "version": v.number} for v in versions],
-        content_hash=hashlib.sha256(summary).hexdigest(),
-        size_bytes=len(summary),
+    log = export_log_create(
+        versions,
+        fmt="m365-agent",
+        content=summary,
         via="push",
+        user=user,
         target=f"teams-catalog:{settings.GRAPH_TENANT_ID}",
         target_ids=result.published,
     )

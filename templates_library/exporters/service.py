@@ -36,15 +36,25 @@ def prompts_export(
             raise ExportError(str(exc)) from exc
     versions = list(versions)
     result = build_export(versions, fmt)
-    log = ExportLog.objects.create(
-        user=user if getattr(user, "is_authenticated", False) else None,
-        format=fmt,
-        roles=[{"slug": v.pack.slug, "version": v.number} for v in versions],
-        content_hash=hashlib.sha256(result.content).hexdigest(),
-        size_bytes=len(result.content),
-        via=via,
-    )
+    log = export_log_create(versions, fmt=fmt, content=result.content, via=via, user=user)
     audit_record(
         actor=user, action="export.create", obj=log, after={"format": fmt, "roles": log.roles}
     )
     return result
+
+
+def export_log_create(
+    versions, *, fmt: str, content: bytes, via: str, user, target: str = "", target_ids=()
+) -> ExportLog:
+    """The export log's row for what left FirstValue: a file (its content) or a push (a
+    summary of what went live, ``target`` and ``target_ids`` naming where)."""
+    return ExportLog.objects.create(
+        user=user if getattr(user, "is_authenticated", False) else None,
+        format=fmt,
+        roles=[{"slug": v.pack.slug, "version": v.number} for v in versions],
+        content_hash=hashlib.sha256(content).hexdigest(),
+        size_bytes=len(content),
+        via=via,
+        target=target,
+        target_ids=list(target_ids),
+    )
