@@ -3,11 +3,12 @@ preview of someone's week (the studio renders the same template with ``preview=T
 
 import json
 import secrets
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.http import HttpRequest
 from django.template.loader import get_template
+
+from config.kept import Kept
 
 from .forms import FvmForm
 from .selectors.banners import banners_for
@@ -107,7 +108,7 @@ PAGES_MAX = 512  # pages kept per process (about 50 kB each)
 # Stands for the CSRF token in a kept page; put back per request. Random per process, so no
 # authored or typed text can contain it.
 _CSRF_STANDIN = f"fv-csrf-{secrets.token_hex(16)}"
-_kept: OrderedDict[tuple, str] = OrderedDict()
+_kept = Kept(PAGES_MAX)  # HTML by my_main_key
 
 
 def _who(user) -> tuple | None:
@@ -164,9 +165,5 @@ def my_main_html(context) -> str:
     if html is None:
         html = get_template(MAIN).render({**values, "csrf_token": _CSRF_STANDIN})
         if key is not None:
-            _kept[key] = html
-            while len(_kept) > PAGES_MAX:
-                _kept.popitem(last=False)
-    else:
-        _kept.move_to_end(key)
+            _kept.put(key, html)
     return html.replace(_CSRF_STANDIN, str(token))

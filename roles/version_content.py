@@ -16,10 +16,11 @@ The kept model instances are shared by every request of the process: read them, 
 assign to them.
 """
 
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.db.models.signals import post_delete, post_save
+
+from config.kept import Kept
 
 from .models import Demo, PathStep, Prompt, PromptVariable, RolePack, RolePackVersion
 
@@ -37,7 +38,7 @@ class VersionContent:
     fragments: dict[tuple, str] = field(default_factory=dict)
 
 
-_kept: OrderedDict[int, VersionContent] = OrderedDict()
+_kept = Kept(KEEP_MAX)  # VersionContent by version id
 
 
 def _load(versions: dict[int, RolePackVersion]) -> dict[int, VersionContent]:
@@ -58,9 +59,7 @@ def _load(versions: dict[int, RolePackVersion]) -> dict[int, VersionContent]:
 def _keep(loaded: dict[int, VersionContent]) -> None:
     for pk, content in loaded.items():
         if content.version.is_published and content.version.published_at is not None:
-            _kept[pk] = content
-    while len(_kept) > KEEP_MAX:
-        _kept.popitem(last=False)
+            _kept.put(pk, content)
 
 
 def _kept_for(version: RolePackVersion) -> VersionContent | None:
@@ -74,7 +73,6 @@ def _kept_for(version: RolePackVersion) -> VersionContent | None:
         kept.content_hash,
     ):
         return None
-    _kept.move_to_end(version.pk)
     return content
 
 
@@ -99,7 +97,6 @@ def version_content_by_id(version_id: int) -> VersionContent | None:
     query when this process keeps it, five otherwise (None if there is no such version)."""
     content = _kept.get(version_id)
     if content is not None:
-        _kept.move_to_end(version_id)
         return content
     version = RolePackVersion.objects.select_related("pack").filter(pk=version_id).first()
     if version is None:
