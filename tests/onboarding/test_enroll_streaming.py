@@ -1,6 +1,7 @@
 """The bulk import streams: bounded memory, a lazily read source, queries per batch."""
 
 import csv
+import gc
 import io
 import tracemalloc
 from contextlib import contextmanager
@@ -94,6 +95,7 @@ def test_a_bad_row_after_batches_were_written_leaves_nothing_written():
 def _peaks(tmp_path, n: int) -> tuple[int, int]:
     """(peak bytes to hold n rows as dicts, peak bytes to import the same n rows)."""
     path = write_csv(tmp_path, people_rows(n), name=f"big{n}.csv")
+    gc.collect()
     tracemalloc.start()
     with open(path, newline="") as f:
         held = list(csv.DictReader(f))  # what holding every row would need
@@ -102,6 +104,9 @@ def _peaks(tmp_path, n: int) -> tuple[int, int]:
     tracemalloc.stop()
 
     Enrollment.objects.all().delete()
+    # Garbage left by earlier work would be collected (or not) inside the measure, depending
+    # on which tests ran first: start both measures from a collected heap.
+    gc.collect()
     tracemalloc.start()
     result = enrollments_import(opener=path_opener(str(path)), source="big.csv", batch_size=100)
     import_peak = tracemalloc.get_traced_memory()[1]
