@@ -29,6 +29,13 @@ def unusable_password() -> str:
     return UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
 
 
+def unusable_passwords(count: int) -> list[str]:
+    """``count`` values of :func:`unusable_password`, from one draw of random bytes (30 bytes
+    are 40 URL-safe base64 characters, so each slice is one whole token)."""
+    tokens = secrets.token_urlsafe(30 * count)
+    return [UNUSABLE_PASSWORD_PREFIX + tokens[i : i + 40] for i in range(0, 40 * count, 40)]
+
+
 def user_names(name: str) -> tuple[str, str]:
     """(first_name, last_name) of a shown name, cut to the fields' lengths."""
     first, _, last = name.strip().partition(" ")

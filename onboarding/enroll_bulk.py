@@ -7,9 +7,9 @@ one ``UPDATE … FROM (VALUES …)`` for the people already enrolled. The rows a
 """
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
+from typing import NamedTuple
 
 from django.db import connection
 from django.db.models.functions import Lower
@@ -18,7 +18,7 @@ from django.utils import timezone as dj_timezone
 from roles.models import RolePackVersion
 
 from . import pgcopy, services
-from .accounts import User, unusable_password, user_build, user_names
+from .accounts import User, unusable_passwords, user_build, user_names
 from .enroll_rows import Row
 from .models import Enrollment, EnrollmentDay
 
@@ -40,19 +40,19 @@ _ENROLLMENT_COPY_FIELDS = tuple(f.name for f in Enrollment._meta.concrete_fields
 _USER_COPY_FIELDS = tuple(f.name for f in User._meta.concrete_fields)
 
 
-@dataclass(frozen=True, slots=True)
-class _Account:
-    """What the import needs of an account: its id and its full name."""
+class _Account(NamedTuple):
+    """What the import needs of an account: its id, its full name, and whether this import
+    created it (then it has no enrollment yet: a file names each person once)."""
 
     pk: int
     full_name: str
+    created: bool = False
 
     def get_full_name(self) -> str:
         return self.full_name
 
 
-@dataclass(frozen=True, slots=True)
-class _Fresh:
+class _Fresh(NamedTuple):
     """A person enrolled for the first time, before their row is written."""
 
     row: Row
@@ -67,10 +67,14 @@ def batch_write(
     versions: Mapping[str, RolePackVersion],
     holidays: frozenset[date],
     nudge_hour: int,
+    colleagues: dict[str, "_Account"] | None = None,
 ) -> tuple[int, int]:
     """Write one batch; return (created, updated). New enrollments are plain tuples (no model
-    instances): on PostgreSQL they and their working days go to COPY as pre-rendered text."""
-    users = _users_for(batch)
+    instances): on PostgreSQL they and their working days go to COPY as pre-rendered text.
+
+    ``colleagues``: the accounts of managers and buddies met in earlier batches of the same
+    import (filled in here), so each is looked up once per import, not once per batch."""
+    users = _users_for(batch, {} if colleagues is None else colleagues)
     now = dj_timezone.now()
     fresh, changed, switched = _sort_out(batch, users, versions, now)
     days = [
@@ -96,7 +100,7 @@ def _sort_out(
 ) -> tuple[list[_Fresh], list[Enrollment], list[int]]:
     """(people new to enrollment, enrollments changed in place, ids of those whose role moved)."""
     people = [users[row.email] for row in batch]
-    existing = _existing_enrollments([person.pk for person in people])
+    existing = _existing_enrollments([person.pk for person in people if not person.created])
     fresh: list[_Fresh] = []
     changed: list[Enrollment] = []
     switched: list[int] = []
@@ -159,25 +163,27 @@ def _copy_new_enrollments(fresh: list[_Fresh], users, holidays, nudge_hour: int,
         return
     ids = pgcopy.reserve_ids(Enrollment, len(fresh))
     stamp = now.isoformat()
-    enrollments: list[str] = []
     days: list[str] = []
-    for pk, new in zip(ids, fresh, strict=True):
-        row = new.row
-        day1, day7, ends, _, day_text = _path_dates(
-            row.start_date, row.timezone, nudge_hour, holidays
-        )
-        manager = _colleague_id(users, row.manager_email)
-        buddy = _colleague_id(users, row.buddy_email)
-        enrollments.append(
-            f"{pk}\t{new.person.pk}\t{new.version.pk}\t{pgcopy.text(new.name)}\t{row.track}\t"
-            f"{_copy_id(manager)}\t{_copy_id(buddy)}\t"
-            f"{row.start_date.isoformat()}\t{pgcopy.text(row.timezone)}\t"
-            f"{{}}\t{'t' if new.holdout else 'f'}\t{day1.isoformat()}\t{day7.isoformat()}\t"
-            f"{ends.isoformat()}\t{pgcopy.NULL}\t{stamp}\t{stamp}\n"
-        )
-        days.append(day_text.replace("@", str(pk)))
-    pgcopy.copy_text(Enrollment, _ENROLLMENT_COPY_FIELDS, "".join(enrollments))
-    pgcopy.copy_text(EnrollmentDay, services.DAY_FIELDS, "".join(days))
+
+    def rendered() -> Iterator[str]:  # streamed to COPY: rendering overlaps the writing
+        for pk, new in zip(ids, fresh, strict=True):
+            row = new.row
+            day1, day7, ends, _, day_text = _path_dates(
+                row.start_date, row.timezone, nudge_hour, holidays
+            )
+            manager = _colleague_id(users, row.manager_email)
+            buddy = _colleague_id(users, row.buddy_email)
+            days.append(day_text.replace("@", str(pk)))
+            yield (
+                f"{pk}\t{new.person.pk}\t{new.version.pk}\t{pgcopy.text(new.name)}\t{row.track}\t"
+                f"{_copy_id(manager)}\t{_copy_id(buddy)}\t"
+                f"{row.start_date.isoformat()}\t{pgcopy.text(row.timezone)}\t"
+                f"{{}}\t{'t' if new.holdout else 'f'}\t{day1.isoformat()}\t{day7.isoformat()}\t"
+                f"{ends.isoformat()}\t{pgcopy.NULL}\t{stamp}\t{stamp}\n"
+            )
+
+    pgcopy.copy_text(Enrollment, _ENROLLMENT_COPY_FIELDS, rendered())
+    pgcopy.copy_text(EnrollmentDay, services.DAY_FIELDS, days)
 
 
 def _create_new_enrollments(fresh: list[_Fresh], users, holidays, nudge_hour: int) -> None:
@@ -214,7 +220,10 @@ def _create_new_enrollments(fresh: list[_Fresh], users, holidays, nudge_hour: in
 
 
 def _existing_enrollments(user_ids: list[int]) -> dict[int, Enrollment]:
-    """The enrollments of these accounts, by account id (one cheap query when there are none)."""
+    """The enrollments of these accounts, by account id (one cheap query when there are none,
+    none when no account is given)."""
+    if not user_ids:
+        return {}
     if connection.vendor == "postgresql":
         user_column = pgcopy.column(Enrollment, "user")
         with connection.cursor() as cursor:
@@ -278,12 +287,20 @@ def _accounts_found(emails: list[str]) -> dict[str, _Account]:
     ``accounts.user_get_or_create``."""
     if connection.vendor == "postgresql":
         pk_col, email_col = pgcopy.column(User, "id"), pgcopy.column(User, "email")
-        names = f"{pgcopy.column(User, 'first_name')}, {pgcopy.column(User, 'last_name')}"
+        first, last = pgcopy.column(User, "first_name"), pgcopy.column(User, "last_name")
+        # One index probe per email, written so that the plan cannot be a scan of every
+        # account: during a large import the table's statistics still describe it as it was
+        # before (empty, say), and the plain ``lower(email) = ANY(…)`` became a sequential
+        # scan whose cost grew with every batch written.
         with connection.cursor() as cursor:
+            # The emails go as one newline-separated string (none contains a newline: they
+            # passed validation): adapting a list of thousands costs more than the lookup.
             cursor.execute(
-                f"SELECT {pk_col}, lower({email_col}), {names} FROM {pgcopy.table(User)}"
-                f" WHERE lower({email_col}) = ANY(%s) ORDER BY {pk_col} DESC",
-                [emails],
+                f"SELECT u.{pk_col}, e.email, u.{first}, u.{last}"
+                f" FROM unnest(string_to_array(%s, E'\\n')) AS e(email) CROSS JOIN LATERAL ("
+                f"SELECT {pk_col}, {first}, {last} FROM {pgcopy.table(User)}"
+                f" WHERE lower({email_col}) = e.email ORDER BY {pk_col} LIMIT 1) AS u",
+                ["\n".join(emails)],
             )
             matches = cursor.fetchall()
     else:
@@ -293,44 +310,53 @@ def _accounts_found(emails: list[str]) -> dict[str, _Account]:
             .order_by("-id")
             .values_list("id", "email_lower", "first_name", "last_name")
         )
-    # Ordered by -id, so the oldest account is the one kept (get_full_name's shape).
+    # The oldest account is the one kept: the only one on PostgreSQL, and the last of the rows
+    # ordered by -id elsewhere (get_full_name's shape).
     return {email: _Account(pk, f"{first} {last}".strip()) for pk, email, first, last in matches}
 
 
-def _users_for(batch: list[Row]) -> dict[str, _Account]:
-    """Accounts for every email in the batch (people, managers, buddies), one lookup.
+def _users_for(batch: list[Row], colleagues: dict[str, _Account]) -> dict[str, _Account]:
+    """Accounts for every email in the batch (people, managers, buddies), one lookup of those
+    not in ``colleagues``; the managers and buddies among them are added to it.
 
     Accounts are created in the order single enrollments would create them: a manager
     first named before their own row gets no name, exactly as ``enrollment_enroll`` does.
     """
     names = _emails_in_order(batch)
-    found = _accounts_found(list(names))
-    missing = [e for e in names if e not in found]
-    if not missing:
-        return found
-    if connection.vendor == "postgresql":
+    known = {e: colleagues[e] for e in names if e in colleagues}
+    found = _accounts_found([e for e in names if e not in known])
+    missing = [e for e in names if e not in found and e not in known]
+    if missing and connection.vendor == "postgresql":
         found.update(_copy_new_users(missing, names))
-        return found
-    built = [user_build(email=e, name=names[e]) for e in missing]
-    User.objects.bulk_create(built, batch_size=1000)
-    found.update((u.email, _Account(u.pk, u.get_full_name())) for u in built)
+    elif missing:
+        built = [user_build(email=e, name=names[e]) for e in missing]
+        User.objects.bulk_create(built, batch_size=1000)
+        found.update((u.email, _Account(u.pk, u.get_full_name(), created=True)) for u in built)
+    for row in batch:
+        for email in (row.manager_email, row.buddy_email):
+            if email and email not in known:
+                colleagues[email] = found[email]
+    found.update(known)
     return found
 
 
-def _copy_new_users(emails: list[str], names: dict[str, str]) -> Iterator[tuple[str, _Account]]:
-    """Create the accounts ``accounts.user_build`` would, by COPY; yield them by email."""
+def _copy_new_users(emails: list[str], names: dict[str, str]) -> list[tuple[str, _Account]]:
+    """Create the accounts ``accounts.user_build`` would, by COPY; return them by email."""
     ids = pgcopy.reserve_ids(User, len(emails))
     stamp = dj_timezone.now().isoformat()
-    lines: list[str] = []
     accounts: list[tuple[str, _Account]] = []
-    for pk, email in zip(ids, emails, strict=True):
-        # The same fields as accounts.user_build (emails are stripped and lower-case here).
-        first, last = user_names(names[email])
-        lines.append(
-            f"{pk}\t{pgcopy.text(unusable_password())}\t{pgcopy.NULL}\tf\t"
-            f"{pgcopy.text(email[:150])}\t{pgcopy.text(first)}\t{pgcopy.text(last)}\t"
-            f"{pgcopy.text(email)}\tf\tt\t{stamp}\n"
-        )
-        accounts.append((email, _Account(pk, f"{first} {last}".strip())))
-    pgcopy.copy_text(User, _USER_COPY_FIELDS, "".join(lines))
-    return iter(accounts)
+
+    def rendered() -> Iterator[str]:  # streamed to COPY: rendering overlaps the writing
+        passwords = unusable_passwords(len(emails))
+        for pk, email, password in zip(ids, emails, passwords, strict=True):
+            # The same fields as accounts.user_build (emails are stripped and lower-case here).
+            first, last = user_names(names[email])
+            accounts.append((email, _Account(pk, f"{first} {last}".strip(), created=True)))
+            yield (
+                f"{pk}\t{pgcopy.text(password)}\t{pgcopy.NULL}\tf\t"
+                f"{pgcopy.text(email[:150])}\t{pgcopy.text(first)}\t{pgcopy.text(last)}\t"
+                f"{pgcopy.text(email)}\tf\tt\t{stamp}\n"
+            )
+
+    pgcopy.copy_text(User, _USER_COPY_FIELDS, rendered())
+    return accounts

@@ -9,8 +9,11 @@ would write for each row in file order. See docs/enrollment.md.
 """
 
 import csv
+import queue
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from django.db import transaction
 from django.db.models.functions import Lower
@@ -74,11 +77,31 @@ def _check_rows(
     one fails, nothing more is written and the rest is only checked (the caller rolls back).
     The first MAX_ERRORS_LISTED errors are kept and the rest counted; the emails seen are kept
     (for duplicates) until the file is known to fail that many times, so a file of bad rows
-    takes no memory per row."""
+    takes no memory per row.
+
+    With ``write``, the rows are checked in a thread of their own while this one writes the
+    batch before (``_Pipeline``): checking is pure Python and writing mostly waits for the
+    database, so the two overlap."""
+    today = localdate()  # here: the current timezone belongs to the caller's thread
+    if write is None:
+        return _check_rows_into(opener, source, versions, today, None, batch_size)
+    return _Pipeline(write).run(
+        lambda emit: _check_rows_into(opener, source, versions, today, emit, batch_size)
+    )
+
+
+def _check_rows_into(
+    opener: RowsOpener,
+    source: str,
+    versions: Mapping[str, RolePackVersion],
+    today: date,
+    emit: Callable[[list[Row]], object] | None,
+    batch_size: int,
+) -> tuple[int, list[RowError], int]:
+    """The checks of :func:`_check_rows`, good batches handed to ``emit``."""
     errors = ErrorList()
     seen: dict[str, int] = {}
     count = 0
-    today = localdate()
     batch: list[Row] = []
     try:
         with opener() as rows:
@@ -95,11 +118,11 @@ def _check_rows(
                         first = seen.setdefault(email, line)
                     if first != line:
                         errors.append(_duplicate(source, line, email, first))
-                if write is None or errors.total:
+                if emit is None or errors.total:
                     continue
                 batch.append(row)
                 if len(batch) >= batch_size:
-                    write(batch)
+                    emit(batch)
                     batch = []
     except HeaderProblem as exc:
         return 0, [RowError(source, ln, col, msg) for ln, col, msg in exc.problems], 0
@@ -107,9 +130,67 @@ def _check_rows(
         errors.append(RowError(source, count + 2, "file", f"is not UTF-8 text ({exc.reason})"))
     except csv.Error as exc:
         errors.append(RowError(source, count + 2, "file", f"is not valid CSV ({shown(str(exc))})"))
-    if write is not None and batch and not errors.total:
-        write(batch)
+    if emit is not None and batch and not errors.total:
+        emit(batch)
     return count, errors.listed, errors.total
+
+
+class _Stopped(Exception):
+    """The writer has stopped: the checks end too."""
+
+
+class _Pipeline:
+    """Check rows in a worker thread, write their batches in this one (which holds the
+    transaction and the database connection; the checks touch neither).
+
+    At most ``DEPTH`` checked batches wait, so memory stays bounded by the batch size. If
+    ``write`` raises, the checks stop and the error is raised here; an error of the checks
+    themselves is raised here too."""
+
+    DEPTH = 2
+    _DONE = object()
+
+    def __init__(self, write: Callable[[list[Row]], None]) -> None:
+        self.write = write
+        self.batches: queue.Queue = queue.Queue(maxsize=self.DEPTH)
+        self.stopped = threading.Event()
+        self.outcome: tuple[int, list[RowError], int] = (0, [], 0)
+        self.failure: BaseException | None = None
+
+    def _emit(self, batch) -> bool:
+        while True:
+            if self.stopped.is_set():
+                raise _Stopped
+            try:
+                self.batches.put(batch, timeout=0.05)
+                return True
+            except queue.Full:
+                pass
+
+    def _check(self, check: Callable) -> None:
+        try:
+            self.outcome = check(self._emit)
+        except _Stopped:
+            return
+        except BaseException as exc:  # raised in the caller's thread, by run()
+            self.failure = exc
+        try:
+            self._emit(self._DONE)
+        except _Stopped:
+            pass
+
+    def run(self, check: Callable) -> tuple[int, list[RowError], int]:
+        worker = threading.Thread(target=self._check, args=(check,), name="enroll-check")
+        worker.start()
+        try:
+            while (batch := self.batches.get()) is not self._DONE:
+                self.write(batch)
+        finally:
+            self.stopped.set()
+            worker.join()
+        if self.failure is not None:
+            raise self.failure
+        return self.outcome
 
 
 def _batches(rows, versions, size: int) -> Iterator[list[Row]]:
@@ -157,9 +238,12 @@ def enrollments_import(
         enroll_lock()
         nudge_hour = OrgSettings.load().nudge_hour
         holidays = holiday_dates()
+        # Managers and buddies recur across batches: their accounts, looked up once. Like the
+        # emails seen (for duplicates), this grows with the distinct colleagues of the file.
+        colleagues: dict = {}
 
         def write(batch: list[Row]) -> None:
-            created, updated = batch_write(batch, versions, holidays, nudge_hour)
+            created, updated = batch_write(batch, versions, holidays, nudge_hour, colleagues)
             result.created += created
             result.updated += updated
 

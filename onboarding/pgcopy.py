@@ -38,23 +38,45 @@ def text(value: str) -> str:
     return value
 
 
+_sequences: dict[str, str] = {}  # table -> its id sequence, looked up once per process
+
+
 def reserve_ids(model, count: int) -> list[int]:
-    """``count`` ids from the table's sequence, so rows can be COPYed with their ids known."""
-    meta = model._meta
+    """``count`` ids from the table's sequence, so rows can be COPYed with their ids known.
+
+    The sequence is looked up once, not once per id: ``nextval(pg_get_serial_sequence(…))``
+    evaluates the catalog lookup for every row of the series, 8x the cost of the nextval."""
     with connection.cursor() as cursor:
+        name = table(model)
+        if name not in _sequences:
+            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [name, model._meta.pk.column])
+            (_sequences[name],) = cursor.fetchone()
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [table(model), meta.pk.column, count],
+            "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [_sequences[name], count]
         )
         return [pk for (pk,) in cursor.fetchall()]
 
 
-def copy_text(model, fields: Sequence[str], data: str) -> None:
-    """COPY rows already rendered in the text format (tab-separated, one per line)."""
+LINES_PER_WRITE = 500
+
+
+def copy_text(model, fields: Sequence[str], lines: Iterable[str]) -> None:
+    """COPY rows rendered in the text format (tab-separated), one string per row ending in a
+    newline (or several rows per string).
+
+    The rows are sent as they come, some hundreds at a time, so the database is already
+    writing the first while the caller renders the next (``lines`` may be a generator)."""
     with connection.cursor() as cursor:
         sql = f"COPY {table(model)} ({_columns(model, fields)}) FROM STDIN"
         with cursor.cursor.copy(sql) as copy:
-            copy.write(data)
+            chunk: list[str] = []
+            for line in lines:
+                chunk.append(line)
+                if len(chunk) >= LINES_PER_WRITE:
+                    copy.write("".join(chunk))
+                    chunk.clear()
+            if chunk:
+                copy.write("".join(chunk))
 
 
 def copy_rows(model, fields: Sequence[str], rows: Iterable[Sequence]) -> None:
