@@ -31,6 +31,9 @@ def is_enablement(user) -> bool:
     """
     if user is None or not user.is_authenticated or not user.is_active:
         return False
+    known = getattr(user, "is_enablement_known", None)  # asked already with another query
+    if known is not None:
+        return known
     return user.has_perm(PERMISSION)
 
 

@@ -36,20 +36,11 @@ def banners_for_user(user) -> list[Banner]:
     until their FVM), as a manager or as a buddy (about a person, until that person's FVM).
 
     For /my/ (also for people with no enrollment of their own) and /team/."""
-    if not getattr(user, "email", ""):
+    if not getattr(user, "email", "") or getattr(user, "banners_waiting_known", None) is False:
         return []
     # Most people have none: one light query (no join to load) says which sends to show;
     # only when there are some are they loaded, with what their messages read, in a second.
-    ids = list(
-        InterventionSend.objects.filter(
-            status=InterventionSend.Status.SENT,
-            intervention__channel=Intervention.Channel.IN_APP,
-            recipient__iexact=user.email,
-            enrollment__fvm_completion__isnull=True,
-        )
-        .order_by("-due_at", "-pk")
-        .values_list("pk", flat=True)[:BANNERS_MAX]
-    )
+    ids = list(_waiting(user).order_by("-due_at", "-pk").values_list("pk", flat=True)[:BANNERS_MAX])
     if not ids:
         return []
     sends = (
@@ -75,6 +66,15 @@ def banners_for_user(user) -> list[Banner]:
             )
         )
     return banners
+
+
+def _waiting(user):
+    return InterventionSend.objects.filter(
+        status=InterventionSend.Status.SENT,
+        intervention__channel=Intervention.Channel.IN_APP,
+        recipient__iexact=user.email,
+        enrollment__fvm_completion__isnull=True,
+    )
 
 
 def banners_for(enrollment: Enrollment) -> list[Banner]:

@@ -5,21 +5,19 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from django.db.models import (
-    DateField,
-    DateTimeField,
     Exists,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Value,
 )
 
 from roles.models import Intervention, PathStep, Prompt, RolePackVersion, Track
 from roles.version_content import version_content_by_id
 
 from .. import workdays
-from ..models import Enrollment, EnrollmentDay, FvmCompletion, Holiday, OrgSettings, StepCompletion
+from ..models import Enrollment, EnrollmentDay, FvmCompletion, Holiday, OrgSettings
+from .own import own_days_and_done, own_enrollment
 
 
 def holiday_dates() -> frozenset[date]:
@@ -44,17 +42,9 @@ def enrollment_for_user(*, user, people: bool = True) -> Enrollment | None:
     keeps them); the checklist reads days and done steps (:func:`days_and_done`)."""
     if not getattr(user, "is_authenticated", False):
         return None
-    related = ("fvm_completion", "manager", "buddy") if people else ("fvm_completion",)
-    # One enrollment per user (a one-to-one): no ordering to compile, as first() would add.
-    found = Enrollment.objects.select_related(*related).filter(user_id=user.pk).order_by()[:1]
-    if people:  # the page's navigation asks whether they lead anyone: answered here too
-        leads = Enrollment.objects.filter(Q(manager_id=user.pk) | Q(buddy_id=user.pk))
-        found = found.annotate(leads_someone=Exists(leads))
-    enrollment = next(iter(found), None)
+    enrollment = own_enrollment(user, people=people)  # one statement, written once
     if enrollment is None:
         return None
-    if people:
-        user.has_team_known = enrollment.leads_someone  # read by team_nav.has_team
     enrollment.user = user
     enrollment.version = version_content_by_id(enrollment.version_id).version
     return enrollment
@@ -62,34 +52,15 @@ def enrollment_for_user(*, user, people: bool = True) -> Enrollment | None:
 
 def days_and_done(enrollment: Enrollment) -> tuple[dict[int, date], dict[int, datetime]]:
     """The dates of working days 1–7 and when each done step was done: from what
-    :func:`enrollment_queryset` prefetched, else in one query of plain values (the days and
-    the completions as one UNION ALL, told apart by their first column)."""
+    :func:`enrollment_queryset` prefetched, else in one statement (the days and the
+    completions as one UNION ALL, told apart by their first column; ``own.py``)."""
     prefetched = getattr(enrollment, "_prefetched_objects_cache", {})
     if "days" in prefetched and "step_completions" in prefetched:
         return (
             {d.number: d.date for d in prefetched["days"] if d.number <= 7},
             {c.step_id: c.done_at for c in prefetched["step_completions"]},
         )
-    days = (
-        EnrollmentDay.objects.filter(enrollment_id=enrollment.pk, number__lte=7)
-        .order_by()
-        .values_list(Value(_DAY), "number", "date", Value(None, output_field=DateTimeField()))
-    )
-    done = (
-        StepCompletion.objects.filter(enrollment_id=enrollment.pk)
-        .order_by()
-        .values_list(Value(_DONE), "step_id", Value(None, output_field=DateField()), "done_at")
-    )
-    day_dates, done_at = {}, {}
-    for kind, number, day, when in days.union(done, all=True):
-        if kind == _DAY:
-            day_dates[number] = day
-        else:
-            done_at[number] = when
-    return day_dates, done_at
-
-
-_DAY, _DONE = 0, 1
+    return own_days_and_done(enrollment.pk)
 
 
 def fvm_for_enrollment(*, enrollment: Enrollment) -> FvmCompletion | None:
