@@ -145,7 +145,8 @@ def _path_dates(
     days = tuple(
         services.enrollment_dates_set(enrollment=probe, holidays=holidays, nudge_hour=nudge_hour)
     )
-    # "@" stands for the enrollment id: it appears in no date or timestamp.
+    # "@" stands for the enrollment and version ids (services.DAY_FIELDS' first two columns):
+    # it appears in no date or timestamp.
     text = "".join(f"@\t{n}\t{d.isoformat()}\t{b.isoformat()}\n" for n, d, b in days)
     return probe.day1, probe.day7, probe.window_ends_at, days, text
 
@@ -173,7 +174,7 @@ def _copy_new_enrollments(fresh: list[_Fresh], users, holidays, nudge_hour: int,
             )
             manager = _colleague_id(users, row.manager_email)
             buddy = _colleague_id(users, row.buddy_email)
-            days.append(day_text.replace("@", str(pk)))
+            days.append(day_text.replace("@", f"{pk}\t{new.version.pk}"))
             yield (
                 f"{pk}\t{new.person.pk}\t{new.version.pk}\t{pgcopy.text(new.name)}\t{row.track}\t"
                 f"{_copy_id(manager)}\t{_copy_id(buddy)}\t"
@@ -211,7 +212,13 @@ def _create_new_enrollments(fresh: list[_Fresh], users, holidays, nudge_hour: in
     Enrollment.objects.bulk_create([enrollment for enrollment, _ in built], batch_size=1000)
     EnrollmentDay.objects.bulk_create(
         [
-            EnrollmentDay(enrollment_id=enrollment.pk, number=n, date=d, begins_at=b)
+            EnrollmentDay(
+                enrollment_id=enrollment.pk,
+                version_id=enrollment.version_id,
+                number=n,
+                date=d,
+                begins_at=b,
+            )
             for enrollment, days in built
             for n, d, b in days
         ],

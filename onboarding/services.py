@@ -33,7 +33,9 @@ from .selectors.enrollments import holiday_dates
 PATH_DAYS = (1, 2, 3, 4, 5, 6, 7)
 CHECKIN_DAYS = (30, 90)
 TRACKED_DAYS = PATH_DAYS + CHECKIN_DAYS
-DAY_FIELDS = ("enrollment", "number", "date", "begins_at")
+# A day carries its enrollment's version (the sweep matches days to a version's interventions
+# by it): every writer below takes it from the enrollment, saved by then.
+DAY_FIELDS = ("enrollment", "version", "number", "date", "begins_at")
 
 UNPUBLISHED = "people can only be enrolled in a published version"
 
@@ -70,7 +72,8 @@ DayRow = tuple[Enrollment, int, date, datetime]
 def enrollment_days_replace(*, days: list[DayRow], enrollment_ids: Iterable[int]) -> None:
     """Replace the working days of the given enrollments by ``days`` (idempotent).
 
-    ``days`` are (enrollment, number, date, begins_at); the enrollments are saved by now.
+    ``days`` are (enrollment, number, date, begins_at); the enrollments are saved by now,
+    with their current version (a role switch has set the new one), which the days take.
     """
     ids = list(enrollment_ids)
     if ids:
@@ -78,12 +81,24 @@ def enrollment_days_replace(*, days: list[DayRow], enrollment_ids: Iterable[int]
     if not days:
         return
     if connection.vendor == "postgresql":
-        pgcopy.copy_rows(EnrollmentDay, DAY_FIELDS, ((e.pk, n, d, b) for e, n, d, b in days))
+        pgcopy.copy_rows(
+            EnrollmentDay, DAY_FIELDS, ((e.pk, e.version_id, n, d, b) for e, n, d, b in days)
+        )
     else:
         EnrollmentDay.objects.bulk_create(
-            [EnrollmentDay(enrollment=e, number=n, date=d, begins_at=b) for e, n, d, b in days],
+            [_day(e, n, d, b) for e, n, d, b in days],
             batch_size=2000,
         )
+
+
+def _day(enrollment: Enrollment, number: int, day: date, begins_at: datetime) -> EnrollmentDay:
+    return EnrollmentDay(
+        enrollment=enrollment,
+        version_id=enrollment.version_id,
+        number=number,
+        date=day,
+        begins_at=begins_at,
+    )
 
 
 def holdout_draw(version: RolePackVersion) -> bool:
@@ -199,9 +214,7 @@ def _enrollment_write(
     )
     enrollment.save()
     EnrollmentDay.objects.filter(enrollment=enrollment).delete()
-    EnrollmentDay.objects.bulk_create(
-        [EnrollmentDay(enrollment=enrollment, number=n, date=d, begins_at=b) for n, d, b in dates]
-    )
+    EnrollmentDay.objects.bulk_create([_day(enrollment, n, d, b) for n, d, b in dates])
     if switched:
         step_completions_prune(enrollment_ids=[enrollment.pk])
     audit_record(

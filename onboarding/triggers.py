@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Q
 
 from roles.models import Intervention
@@ -219,6 +219,23 @@ def _sweep_lock() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SWEEP_LOCK])
+
+
+def sweep_lock_for_deletion(sender, instance, using: str, **kwargs) -> None:
+    """``pre_delete`` of an Enrollment (connected in apps.py): on PostgreSQL, take the sweep's
+    lock shared, until the deleting transaction ends.
+
+    Sends have no database-level foreign key (docs/triggers.md, "The sweep is set-based"), so
+    nothing in the database stops a sweep from recording a send for an enrollment that a
+    concurrent transaction is deleting. With this lock the deletion waits for a running sweep
+    to commit, and its CASCADE of the sends (a fast DELETE, which Django runs after every
+    pre_delete signal) then sees and deletes that sweep's rows; a sweep that starts meanwhile
+    waits for the deletion to commit and no longer finds the enrollment. Deletions do not wait
+    for one another (shared). Raw SQL that deletes enrollments must take the same lock."""
+    conn = connections[using]
+    if conn.vendor == "postgresql":
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [SWEEP_LOCK])
 
 
 @transaction.atomic
