@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import connection, connections, transaction
 from django.db.models import Q
 
-from roles.models import Intervention
+from roles.models import Intervention, RolePackVersion
 
 from .models import Checkin, Enrollment, EnrollmentDay, FvmCompletion, InterventionSend
 from .sending import SEND_CHECKIN_BATCH, SEND_INTERVENTION_BATCH, enqueue
@@ -104,9 +104,10 @@ def _dt(value: datetime):
 def _record_interventions(now: datetime) -> list[tuple[int, str]]:
     """One INSERT … SELECT of every due (enrollment, intervention); returns the new rows.
 
-    Driven by the few interventions: for each, a range scan of the (number, begins_at) index
-    over the days begun within the catch-up horizon, then the unique indexes for the
-    "no FVM" and "no row yet" anti-joins."""
+    Driven by the few interventions: for each, a range scan of the (number, version,
+    begins_at) index over its version's days begun within the catch-up horizon, answered from
+    the index alone (the days carry their enrollment's version), then the unique indexes for
+    the "no FVM" and "no row yet" anti-joins; only the due days' enrollments are read."""
     late_cutoff = now - too_late_after()
     # On PostgreSQL sweeps are serialised by an advisory lock (``_sweep_lock``) and the
     # NOT EXISTS sees every committed row, so the INSERT needs no speculative insertion (ON
@@ -131,15 +132,17 @@ def _record_interventions(now: datetime) -> list[tuple[int, str]]:
                     ELSE '' END,
                ''
         FROM {_table(Intervention)} i
-        JOIN {_table(EnrollmentDay)} d ON d.number = i.day
-        JOIN {_table(Enrollment)} e ON e.id = d.enrollment_id AND e.version_id = i.version_id
+        JOIN {_table(EnrollmentDay)} d ON d.number = i.day AND d.version_id = i.version_id
+        JOIN {_table(Enrollment)} e ON e.id = d.enrollment_id
         WHERE d.begins_at <= %s
           AND d.begins_at > %s
           AND i.day BETWEEN 1 AND 7
-          AND NOT EXISTS (SELECT 1 FROM {_table(FvmCompletion)} f WHERE f.enrollment_id = e.id)
+          AND NOT EXISTS (
+              SELECT 1 FROM {_table(FvmCompletion)} f WHERE f.enrollment_id = d.enrollment_id
+          )
           AND NOT EXISTS (
               SELECT 1 FROM {_table(InterventionSend)} s
-              WHERE s.enrollment_id = e.id AND s.intervention_id = i.id
+              WHERE s.enrollment_id = d.enrollment_id AND s.intervention_id = i.id
           )
         {on_conflict}
         RETURNING id, status
@@ -165,13 +168,17 @@ def _record_interventions(now: datetime) -> list[tuple[int, str]]:
 
 
 def _record_checkins(now: datetime) -> list[tuple[int, int]]:
-    """One INSERT … SELECT of every begun day-30/90 check-in; returns (id, still sendable)."""
+    """One INSERT … SELECT of every begun day-30/90 check-in; returns (id, still sendable).
+
+    Driven by the versions, so that each is a range scan of the (number, version, begins_at)
+    index like the interventions' (from the days alone it would read every version's entries
+    of days 30 and 90 to filter their begins_at)."""
     sql = f"""
         INSERT INTO {_table(Checkin)} (enrollment_id, day, due_at, attempts, failed, last_error)
         SELECT d.enrollment_id, d.number, d.begins_at, 0, %s, ''
-        FROM {_table(EnrollmentDay)} d
-        WHERE d.number IN (30, 90)
-          AND d.begins_at <= %s
+        FROM {_table(RolePackVersion)} v
+        JOIN {_table(EnrollmentDay)} d ON d.version_id = v.id AND d.number IN (30, 90)
+        WHERE d.begins_at <= %s
           AND d.begins_at > %s
           AND NOT EXISTS (
               SELECT 1 FROM {_table(Checkin)} c
