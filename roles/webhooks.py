@@ -12,8 +12,10 @@ An address is refused when it is not global (loopback, private, link-local, mult
 reserved, unspecified, documentation, the metadata addresses), and so is an IPv6 address
 that embeds a refused IPv4 address: IPv4-mapped (``::ffff:0:0/96``), IPv4-compatible
 (``::/96``), 6to4 (``2002::/16``), NAT64 (``64:ff9b::/96``, ``64:ff9b:1::/48``) and Teredo
-(``2001::/32``, server and client). A NAT64 address of a public IPv4 address is accepted
-(an IPv6-only network reaches the public internet through it).
+(``2001::/32``, server and client). A NAT64 or 6to4 address of a public IPv4 address is
+accepted (an IPv6-only network reaches the public internet through it): both are judged by
+the IPv4 address they carry alone, since Python releases disagree on whether ``2002::/16``
+itself is private (3.11.2 says so, 3.11.7 does not).
 
 ``settings.WEBHOOK_ALLOWED_HOSTS`` opens named hosts (for local testing) and
 ``settings.WEBHOOK_ALLOW_HTTP_FOR_ALLOWED_HOSTS`` lets those, and only those, use http.
@@ -93,6 +95,10 @@ def _nat64(address: Address) -> bool:
     )
 
 
+def _sixtofour(address: Address) -> bool:
+    return isinstance(address, ipaddress.IPv6Address) and address.sixtofour is not None
+
+
 def _not_global(address: Address) -> bool:
     return (
         address in METADATA_ADDRESSES
@@ -111,7 +117,7 @@ def address_refused(address: Address) -> bool:
     inner = embedded_ipv4(address)
     if any(_not_global(v4) for v4 in inner):
         return True
-    if _nat64(address):
+    if _nat64(address) or _sixtofour(address):
         return False  # decided by the IPv4 address it carries, checked above
     return _not_global(address)
 
