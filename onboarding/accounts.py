@@ -25,13 +25,13 @@ def enroll_lock() -> None:
 
 
 def unusable_password() -> str:
-    # Same shape as Django's make_password(None), without 40 secrets.choice calls per user.
-    return UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
+    return unusable_passwords(1)[0]
 
 
 def unusable_passwords(count: int) -> list[str]:
-    """``count`` values of :func:`unusable_password`, from one draw of random bytes (30 bytes
-    are 40 URL-safe base64 characters, so each slice is one whole token)."""
+    """``count`` passwords no one can sign in with, the shape of Django's make_password(None)
+    without 40 secrets.choice calls each: from one draw of random bytes (30 bytes are 40
+    URL-safe base64 characters, so each slice is one whole token)."""
     tokens = secrets.token_urlsafe(30 * count)
     return [UNUSABLE_PASSWORD_PREFIX + tokens[i : i + 40] for i in range(0, 40 * count, 40)]
 

@@ -17,7 +17,8 @@ from django.core.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 PERMISSION_CODENAME = "manage_rollout"
-PERMISSION = f"roles.{PERMISSION_CODENAME}"
+PERMISSION_APP_LABEL = "roles"
+PERMISSION = f"{PERMISSION_APP_LABEL}.{PERMISSION_CODENAME}"
 PERMISSION_NAME = "Can author role packs, enroll people, export and read reports"
 ENABLEMENT_GROUP = "enablement"
 DENIED_MESSAGE = "This is for the enablement team and admins."
@@ -41,7 +42,9 @@ def enablement_group():
     """The "enablement" group, holding the permission (created if missing): for ``demo``."""
     group, _ = Group.objects.get_or_create(name=ENABLEMENT_GROUP)
     group.permissions.add(
-        Permission.objects.get(content_type__app_label="roles", codename=PERMISSION_CODENAME)
+        Permission.objects.get(
+            content_type__app_label=PERMISSION_APP_LABEL, codename=PERMISSION_CODENAME
+        )
     )
     return group
 

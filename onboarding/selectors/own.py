@@ -14,10 +14,12 @@ with what the ORM reads (tests/onboarding/test_own_read.py).
 from functools import cache
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
 from roles.models import Intervention
-from roles.permissions import PERMISSION_CODENAME
+from roles.permissions import PERMISSION_APP_LABEL, PERMISSION_CODENAME
 
 from ..models import Enrollment, EnrollmentDay, FvmCompletion, InterventionSend, StepCompletion
 
@@ -34,21 +36,27 @@ class _Columns:
         self.names = [f.attname for f in self.fields]
         quote = connection.ops.quote_name
         self.sql = ", ".join(f"{alias}.{quote(f.column)}" for f in self.fields)
-        self.converters = []
-        for f in self.fields:
-            col = f.get_col(alias)
-            found = connection.ops.get_db_converters(col) + f.get_db_converters(connection)
-            self.converters.append((found, col))
+        self.converters = [_converters(f, alias) for f in self.fields]
 
     def build(self, values):
         if values[0] is None:  # the LEFT JOIN found none
             return None
-        converted = []
-        for value, (converters, col) in zip(values, self.converters, strict=True):
-            for converter in converters:
-                value = converter(value, col, connection)
-            converted.append(value)
+        converted = [_convert(v, c) for v, c in zip(values, self.converters, strict=True)]
         return self.model.from_db(connection.alias, self.names, converted)
+
+
+def _converters(field, alias: str):
+    """(the column, the converters the ORM applies to its values), as a queryset's compiler
+    finds them."""
+    col = field.get_col(alias)
+    return col, connection.ops.get_db_converters(col) + field.get_db_converters(connection)
+
+
+def _convert(value, found):
+    col, converters = found
+    for converter in converters:
+        value = converter(value, col, connection)
+    return value
 
 
 def _table(model) -> str:
@@ -74,7 +82,7 @@ def _statement(vendor: str, people: bool):
             f"LEFT JOIN {users} m ON m.id = e.{_column(Enrollment, 'manager')}",
             f"LEFT JOIN {users} b ON b.id = e.{_column(Enrollment, 'buddy')}",
         ]
-        flags = ", " + ", ".join([_LEADS, _ROLLOUT, _BANNERS])
+        flags = ", " + ", ".join(_flags_sql())
     sql = (
         f"SELECT {', '.join(p.sql for p in parts)}{flags} FROM {_table(Enrollment)} e "
         + " ".join(joins)
@@ -83,32 +91,50 @@ def _statement(vendor: str, people: bool):
     return sql, parts
 
 
-# Whether they lead anyone (team_nav.has_team); params: user id twice.
-_LEADS = (
-    f"EXISTS (SELECT 1 FROM {_table(Enrollment)} x WHERE x.{_column(Enrollment, 'manager')} = %s"
-    f" OR x.{_column(Enrollment, 'buddy')} = %s)"
-)
-# The rollout permission held directly or through a group (roles.permissions.is_enablement;
-# superusers and inactive accounts are answered without it); params: codename, user id twice.
-_ROLLOUT = (
-    "EXISTS (SELECT 1 FROM auth_permission p JOIN django_content_type ct"
-    " ON ct.id = p.content_type_id WHERE ct.app_label = 'roles' AND p.codename = %s AND ("
-    "EXISTS (SELECT 1 FROM auth_user_user_permissions up"
-    " WHERE up.permission_id = p.id AND up.user_id = %s) OR "
-    "EXISTS (SELECT 1 FROM auth_group_permissions gp JOIN auth_user_groups ug"
-    " ON ug.group_id = gp.group_id WHERE gp.permission_id = p.id AND ug.user_id = %s)))"
-)
-# Whether any in-app banner is sent to them (banners.banners_for_user, which reads them when
-# this says so); params: status, channel, email.
-_BANNERS = (
-    f"EXISTS (SELECT 1 FROM {_table(InterventionSend)} s"
-    f" JOIN {_table(Intervention)} i ON i.id = s.{_column(InterventionSend, 'intervention')}"
-    f" LEFT JOIN {_table(FvmCompletion)} sf"
-    f" ON sf.{_column(FvmCompletion, 'enrollment')} = s.{_column(InterventionSend, 'enrollment')}"
-    f" WHERE s.{_column(InterventionSend, 'status')} = %s"
-    f" AND i.{_column(Intervention, 'channel')} = %s"
-    f" AND UPPER(s.{_column(InterventionSend, 'recipient')}) = UPPER(%s) AND sf.id IS NULL)"
-)
+def _flags_sql() -> list[str]:
+    """The page's three answers as EXISTS, in the order their params go (``_flag_params``)."""
+    e, send, fvm = Enrollment, InterventionSend, FvmCompletion
+    user_perms = User.user_permissions.through
+    group_perms = Group.permissions.through
+    user_groups = User.groups.through
+    # Whether they lead anyone (team_nav.has_team).
+    leads = (
+        f"EXISTS (SELECT 1 FROM {_table(e)} x WHERE x.{_column(e, 'manager')} = %s"
+        f" OR x.{_column(e, 'buddy')} = %s)"
+    )
+    # The rollout permission held directly or through a group (roles.permissions.
+    # is_enablement; superusers and inactive accounts are answered without it).
+    rollout = (
+        f"EXISTS (SELECT 1 FROM {_table(Permission)} p JOIN {_table(ContentType)} ct"
+        f" ON ct.id = p.{_column(Permission, 'content_type')}"
+        f" WHERE ct.{_column(ContentType, 'app_label')} = %s"
+        f" AND p.{_column(Permission, 'codename')} = %s AND ("
+        f"EXISTS (SELECT 1 FROM {_table(user_perms)} up"
+        f" WHERE up.{_column(user_perms, 'permission')} = p.id"
+        f" AND up.{_column(user_perms, 'user')} = %s) OR "
+        f"EXISTS (SELECT 1 FROM {_table(group_perms)} gp JOIN {_table(user_groups)} ug"
+        f" ON ug.{_column(user_groups, 'group')} = gp.{_column(group_perms, 'group')}"
+        f" WHERE gp.{_column(group_perms, 'permission')} = p.id"
+        f" AND ug.{_column(user_groups, 'user')} = %s)))"
+    )
+    # Whether any in-app banner is sent to them (banners.banners_for_user, which reads them
+    # when this says so): its filter, with iexact as UPPER() = UPPER().
+    banners = (
+        f"EXISTS (SELECT 1 FROM {_table(send)} s"
+        f" JOIN {_table(Intervention)} i ON i.id = s.{_column(send, 'intervention')}"
+        f" LEFT JOIN {_table(fvm)} sf ON sf.{_column(fvm, 'enrollment')} = s.{_column(send, 'enrollment')}"
+        f" WHERE s.{_column(send, 'status')} = %s AND i.{_column(Intervention, 'channel')} = %s"
+        f" AND UPPER(s.{_column(send, 'recipient')}) = UPPER(%s) AND sf.id IS NULL)"
+    )
+    return [leads, rollout, banners]
+
+
+def _flag_params(user) -> list:
+    return [
+        *(user.pk, user.pk),
+        *(PERMISSION_APP_LABEL, PERMISSION_CODENAME, user.pk, user.pk),
+        *(InterventionSend.Status.SENT.value, Intervention.Channel.IN_APP.value, user.email),
+    ]
 
 
 def own_enrollment(user, *, people: bool) -> Enrollment | None:
@@ -116,19 +142,7 @@ def own_enrollment(user, *, people: bool) -> Enrollment | None:
     and with ``people`` its manager and buddy too and the page's three answers set on
     ``user``: ``has_team_known``, ``is_enablement_known``, ``banners_waiting_known``."""
     sql, parts = _statement(connection.vendor, people)
-    params: list = []
-    if people:
-        params = [
-            user.pk,
-            user.pk,
-            PERMISSION_CODENAME,
-            user.pk,
-            user.pk,
-            InterventionSend.Status.SENT.value,
-            Intervention.Channel.IN_APP.value,
-            user.email,
-        ]
-    params.append(user.pk)
+    params = [*(_flag_params(user) if people else ()), user.pk]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
@@ -165,18 +179,6 @@ def _days_statement(vendor: str):
         f" FROM {_table(StepCompletion)} WHERE {_column(StepCompletion, 'enrollment')} = %s"
     )
     return sql, _converters(day, "d"), _converters(done, "c")
-
-
-def _converters(field, alias: str):
-    col = field.get_col(alias)
-    return col, connection.ops.get_db_converters(col) + field.get_db_converters(connection)
-
-
-def _convert(value, found):
-    col, converters = found
-    for converter in converters:
-        value = converter(value, col, connection)
-    return value
 
 
 def own_days_and_done(enrollment_id: int) -> tuple[dict, dict]:
