@@ -159,15 +159,15 @@ class _Pipeline:
         self.outcome: tuple[int, list[RowError], int] = (0, [], 0)
         self.failure: BaseException | None = None
 
-    def _emit(self, batch) -> bool:
-        while True:
-            if self.stopped.is_set():
-                raise _Stopped
+    def _emit(self, batch) -> None:
+        """Hand ``batch`` over, waiting for room; raise _Stopped once the writer has stopped."""
+        while not self.stopped.is_set():
             try:
                 self.batches.put(batch, timeout=0.05)
-                return True
+                return
             except queue.Full:
                 pass
+        raise _Stopped
 
     def _check(self, check: Callable) -> None:
         try:
